@@ -1,0 +1,164 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StreamScanner, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
+import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
+import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
+import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
+import { loadRules } from '../rules-loader.js';
+import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
+import { listFiles } from '../sources/files.js';
+
+const FORMATS = Object.keys(REPORTERS);
+
+const HELP = `Usage: tokenward scan [options] [PATH...]
+
+Scan files and folders (default: .) for leaked tokens. Inside a git repository the files git
+tracks or would track are scanned (.gitignore is honoured). Use "-" to read standard input as a
+stream (piped logs).
+
+Options:
+  -f, --format FORMAT     text (default), json, jsonl, sarif, github
+  -o, --output FILE       write the report to FILE instead of standard output
+      --show-secrets      print raw secret values (off by default: values are redacted)
+      --no-color          no colours (also: NO_COLOR=1)
+      --rules PATH        extra rule file or folder (repeatable)
+      --no-ignore         do not honour .gitignore: walk every file
+      --max-file-size N   skip files larger than N (e.g. 10MB); skipped files are counted
+      --threads N         worker threads (default: by file count and cores; 1 = none)
+  -q, --quiet             no summary line when nothing is found
+  -h, --help              show this help
+
+Exit codes: 0 no secrets found, 1 secrets found, 2 usage or runtime error.`;
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f', default: 'text' },
+  output: { type: 'string', short: 'o' },
+  'show-secrets': { type: 'boolean', default: false },
+  color: { type: 'boolean' },
+  rules: { type: 'string', multiple: true, default: [] as string[] },
+  ignore: { type: 'boolean', default: true },
+  'max-file-size': { type: 'string' },
+  threads: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Writes progress on stderr for long scans when stderr is a terminal. */
+function progressReporter(io: Io): { update(s: ScanStats): void; done(): void } {
+  if (!io.stderr.isTTY) return { update() {}, done() {} };
+  const started = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(s) {
+      const now = Date.now();
+      if (now - started < 500 || now - last < 100) return;
+      last = now;
+      shown = true;
+      io.stderr.write(`\r\u001b[Kscanning… ${s.files} files, ${formatBytes(s.bytes)}, ${s.findings} secrets`);
+    },
+    done() {
+      if (shown) io.stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+async function scanStdin(compiled: CompiledRules, io: Io, onFinding: (f: Finding) => void): Promise<ScanStats> {
+  const stats = emptyStats();
+  const started = performance.now();
+  const scanner = new StreamScanner(compiled, { path: '<stdin>', kind: 'stdin' }, (found) => {
+    stats.findings += found.length;
+    for (const f of found) onFinding(f);
+  });
+  await new Promise<void>((resolveDone, reject) => {
+    let idle: NodeJS.Timeout | undefined;
+    io.stdin.on('data', (chunk: Buffer | string) => {
+      scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      // A live log (tail -f) goes quiet between lines: report what has arrived without waiting.
+      clearTimeout(idle);
+      idle = setTimeout(() => scanner.flush(), 50);
+    });
+    io.stdin.once('end', () => {
+      clearTimeout(idle);
+      scanner.end();
+      resolveDone();
+    });
+    io.stdin.once('error', reject);
+  });
+  stats.files = 1;
+  stats.bytes = scanner.bytesSeen;
+  stats.durationMs = performance.now() - started;
+  return stats;
+}
+
+export const scanCommand: Command = {
+  name: 'scan',
+  summary: 'scan files, folders or standard input for leaked tokens',
+  help: HELP,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs('scan', argv, OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${HELP}\n`);
+      return EXIT_CLEAN;
+    }
+    const reporter = REPORTERS[values.format];
+    if (!reporter) throw new UsageError(`scan: unknown format "${values.format}" (use ${FORMATS.join(', ')})`);
+    let threads: number | undefined;
+    if (values.threads !== undefined) {
+      threads = Number(values.threads);
+      if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`scan: --threads takes a whole number, got "${values.threads}"`);
+    }
+    const maxFileSize = values['max-file-size'] !== undefined ? parseSize(values['max-file-size'], '--max-file-size') : undefined;
+    const paths = positionals.length ? positionals : ['.'];
+    if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
+
+    const { defs, compiled } = loadRules(values.rules.map((r) => resolve(io.cwd, r)));
+    const toFile = values.output !== undefined;
+    const options: ReportOptions = {
+      showSecrets: values['show-secrets'],
+      color: !toFile && useColor(values.color, io.stdout, io.env),
+    };
+    const report: Report = {
+      findings: [],
+      stats: emptyStats(),
+      problems: [],
+      skippedFiles: [],
+      rules: defs,
+      toolVersion: toolVersion(),
+      root: io.cwd,
+    };
+
+    let streamed = false;
+    if (paths[0] === '-') {
+      // Streamed formats print each finding at once and keep none (endless input, bounded memory).
+      streamed = !toFile && reporter.finding !== undefined;
+      report.stats = await scanStdin(compiled, io, (f) => {
+        if (streamed) io.stdout.write(reporter.finding!(f, options));
+        else report.findings.push(f);
+      });
+    } else {
+      const { files, problems } = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd });
+      const progress = progressReporter(io);
+      const result = await scanFiles(defs as RuleDefinition[], compiled, files, { threads, maxFileSize, onProgress: (s) => progress.update(s) });
+      progress.done();
+      report.findings = result.findings;
+      report.stats = result.stats;
+      report.problems = [...problems, ...result.problems];
+      report.stats.unreadable += problems.length;
+      report.skippedFiles = result.skippedFiles;
+    }
+
+    const total = streamed ? report.stats.findings : report.findings.length;
+    if (total === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
+    const text = reporter.finish(report, options, streamed);
+    if (toFile) {
+      writeFileSync(resolve(io.cwd, values.output!), text);
+      if (values.format !== 'text') io.stderr.write(`tokenward: ${total} ${total === 1 ? 'secret' : 'secrets'} found; report written to ${values.output}\n`);
+    } else io.stdout.write(text);
+    // Unreadable files are warned about in the report; on stderr too when the report is data.
+    if (values.format !== 'text' || toFile) {
+      for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
+    }
+    return total > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+  },
+};

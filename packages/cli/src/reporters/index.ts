@@ -1,0 +1,15 @@
+import { githubReporter } from './github.js';
+import { jsonlReporter, jsonReporter } from './json.js';
+import type { Reporter } from './report.js';
+import { sarifReporter } from './sarif.js';
+import { textReporter } from './text.js';
+
+export const REPORTERS: Record<string, Reporter> = {
+  text: textReporter,
+  json: jsonReporter,
+  jsonl: jsonlReporter,
+  sarif: sarifReporter,
+  github: githubReporter,
+};
+
+export * from './report.js';

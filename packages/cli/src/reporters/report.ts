@@ -1,0 +1,56 @@
+import type { Finding, RuleDefinition } from '@tokenward/engine';
+import type { ScanProblem, ScanStats } from '../scanner.js';
+
+/** Everything a reporter may show. Findings hold raw secrets: reporters print `redacted` unless
+ * `showSecrets` is set. */
+export interface Report {
+  findings: Finding[];
+  stats: ScanStats;
+  problems: ScanProblem[];
+  skippedFiles: ScanProblem[];
+  rules: readonly RuleDefinition[];
+  toolVersion: string;
+  /** Folder report paths are relative to (the working directory). */
+  root: string;
+}
+
+export interface ReportOptions {
+  showSecrets: boolean;
+  color: boolean;
+}
+
+export interface Reporter {
+  /** Text for one finding as soon as it is found (streamed sources like stdin), or undefined when
+   * the format can only be written whole. */
+  finding?(finding: Finding, options: ReportOptions): string;
+  /** The rest of the report once the scan is over. `streamed` findings were already written. */
+  finish(report: Report, options: ReportOptions, streamed: boolean): string;
+}
+
+/** The JSON shape of a finding, shared by the json and jsonl formats. */
+export function findingToJson(f: Finding, showSecrets: boolean): Record<string, unknown> {
+  return {
+    ruleId: f.ruleId,
+    provider: f.provider,
+    title: f.title,
+    severity: f.severity,
+    confidence: f.confidence,
+    path: f.origin.path,
+    ...(f.origin.commit ? { commit: f.origin.commit } : {}),
+    ...(f.origin.kind ? { source: f.origin.kind } : {}),
+    line: f.start.line,
+    column: f.start.column,
+    endLine: f.end.line,
+    endColumn: f.end.column,
+    redacted: f.redacted,
+    fingerprint: f.fingerprint,
+    ...(showSecrets ? { secret: f.secret } : {}),
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}

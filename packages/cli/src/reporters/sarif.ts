@@ -1,0 +1,90 @@
+import type { Finding, RuleDefinition } from '@tokenward/engine';
+import { pathToFileURL } from 'node:url';
+import type { Reporter } from './report.js';
+
+const LEVEL = { critical: 'error', high: 'error', medium: 'warning', low: 'note' } as const;
+// GitHub code scanning reads `security-severity` (0–10) to rank alerts.
+const SECURITY_SEVERITY = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' } as const;
+
+function ruleHelp(rule: RuleDefinition): { text: string; markdown: string } {
+  const lines = [`${rule.title} (${rule.provider}).`];
+  if (rule.description) lines.push(rule.description);
+  if (rule.rotate) lines.push(`Revoke or rotate it: ${rule.rotate.steps}. See ${rule.rotate.url}`);
+  lines.push('Then remove it from the code and its history, and load it from a secret store or environment variable.');
+  const markdown = [
+    `**${rule.title}** (${rule.provider})`,
+    rule.description ?? '',
+    rule.rotate ? `**Revoke or rotate it:** ${rule.rotate.steps} — [provider documentation](${rule.rotate.url})` : '',
+    'Then remove it from the code and its history, and load it from a secret store or environment variable.',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  return { text: lines.join(' '), markdown };
+}
+
+function result(f: Finding, ruleIndex: number, showSecrets: boolean): Record<string, unknown> {
+  const value = showSecrets ? f.secret : f.redacted;
+  return {
+    ruleId: f.ruleId,
+    ruleIndex,
+    level: LEVEL[f.severity],
+    message: { text: `${f.title}: ${value} (confidence ${f.confidence})` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: encodeURI(f.origin.path), uriBaseId: '%SRCROOT%' },
+          region: { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column },
+        },
+      },
+    ],
+    // Keyed by rule + secret, so code scanning keeps one alert when lines move.
+    partialFingerprints: { 'tokenward/v1': f.fingerprint },
+    properties: { confidence: f.confidence, provider: f.provider, ...(f.origin.commit ? { commit: f.origin.commit } : {}) },
+  };
+}
+
+/** SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. */
+export const sarifReporter: Reporter = {
+  finish(report, o) {
+    const ruleIndex = new Map(report.rules.map((r, i) => [r.id, i]));
+    const sarif = {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'Tokenward',
+              semanticVersion: report.toolVersion,
+              version: report.toolVersion,
+              informationUri: 'https://github.com/tokenward/tokenward',
+              rules: report.rules.map((r) => ({
+                id: r.id,
+                name: r.id.replace(/(^|[-.])([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()),
+                shortDescription: { text: r.title },
+                fullDescription: { text: r.description ?? r.title },
+                ...(r.rotate ? { helpUri: r.rotate.url } : {}),
+                help: ruleHelp(r),
+                defaultConfiguration: { level: LEVEL[r.severity] },
+                properties: { tags: ['security', 'secret', ...(r.tags ?? [])], 'security-severity': SECURITY_SEVERITY[r.severity], provider: r.provider },
+              })),
+            },
+          },
+          originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(report.root).href.replace(/\/?$/, '/')}` } },
+          results: report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? -1, o.showSecrets)),
+          invocations: [
+            {
+              executionSuccessful: true,
+              toolExecutionNotifications: report.problems.map((p) => ({
+                level: 'warning',
+                message: { text: `cannot read: ${p.message}` },
+                locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(p.path), uriBaseId: '%SRCROOT%' } } }],
+              })),
+            },
+          ],
+        },
+      ],
+    };
+    return `${JSON.stringify(sarif, null, 2)}\n`;
+  },
+};

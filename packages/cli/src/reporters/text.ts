@@ -1,0 +1,59 @@
+import type { Finding } from '@tokenward/engine';
+import { formatBytes, type Report, type Reporter, type ReportOptions } from './report.js';
+
+const paint = (code: string) => (on: boolean, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+const red = paint('31');
+const yellow = paint('33');
+const dim = paint('2');
+const bold = paint('1');
+const underline = paint('4');
+
+const SEVERITY_COLOR = { critical: red, high: red, medium: yellow, low: dim } as const;
+
+function line(f: Finding, o: ReportOptions): string {
+  const pos = `${f.start.line}:${f.start.column}`.padEnd(8);
+  const sev = SEVERITY_COLOR[f.severity](o.color, f.severity.padEnd(8));
+  // Context-only findings are marked so a reader weighs them accordingly.
+  const generic = f.confidence === 'low' ? dim(o.color, ' (generic)') : '';
+  const value = o.showSecrets ? f.secret : f.redacted;
+  const commit = f.origin.commit ? dim(o.color, ` @${f.origin.commit.slice(0, 12)}`) : '';
+  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}  ${dim(o.color, f.ruleId)}${commit}`;
+}
+
+/** ESLint "stylish"-like: findings grouped by file, then a one-line summary. */
+export const textReporter: Reporter = {
+  finding(f, o) {
+    return `${underline(o.color, f.origin.path)}\n${line(f, o)}\n`;
+  },
+  finish(report, o, streamed) {
+    const out: string[] = [];
+    if (!streamed) {
+      let current: string | undefined;
+      for (const f of report.findings) {
+        if (f.origin.path !== current) {
+          if (current !== undefined) out.push('');
+          current = f.origin.path;
+          out.push(underline(o.color, current));
+        }
+        out.push(line(f, o));
+      }
+      if (report.findings.length) out.push('');
+    }
+    for (const p of report.problems) out.push(yellow(o.color, `warning: cannot read ${p.path}: ${p.message}`));
+    const s = report.stats;
+    // Streamed findings were not kept (endless input): count from the stats.
+    const files = streamed ? 1 : new Set(report.findings.map((f) => f.origin.path)).size;
+    const extras = [
+      s.binary ? `${s.binary} binary skipped` : '',
+      s.skipped ? `${s.skipped} skipped` : '',
+      s.unreadable ? `${s.unreadable} unreadable` : '',
+    ].filter(Boolean);
+    const scanned = `scanned ${s.files} ${s.files === 1 ? 'file' : 'files'}, ${formatBytes(s.bytes)} in ${(s.durationMs / 1000).toFixed(2)} s${extras.length ? `; ${extras.join(', ')}` : ''}`;
+    const n = streamed ? s.findings : report.findings.length;
+    if (n === 0) out.push(`${o.color ? '\u001b[32m✔\u001b[0m' : '✔'} no secrets found (${scanned})`);
+    else {
+      out.push(red(o.color, bold(o.color, `✖ ${n} ${n === 1 ? 'secret' : 'secrets'} found in ${files} ${files === 1 ? 'file' : 'files'}`)) + ` (${scanned})`);
+    }
+    return `${out.join('\n')}\n`;
+  },
+};

@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileRules, parseRuleFile, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
+import { UsageError } from './errors.js';
+
+/** The repository's `rules/` folder: the single source of truth for built-in rules. */
+export function defaultRulesDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../rules');
+}
+
+const RULE_FILE = /\.(ya?ml|json)$/i;
+
+/** Rule files of a folder (sorted for stable rule order), or the file itself. */
+export function ruleFilesIn(path: string): string[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError(`rule path not found: ${path}`);
+  }
+  if (!st.isDirectory()) return [path];
+  return readdirSync(path)
+    .filter((f) => RULE_FILE.test(f) && !f.endsWith('.schema.json'))
+    .sort()
+    .map((f) => join(path, f));
+}
+
+/** Reads and validates rule files; the first bad file stops loading with file:line, rule, field. */
+export function loadRuleDefinitions(paths: readonly string[] = [defaultRulesDir()]): RuleDefinition[] {
+  const defs: RuleDefinition[] = [];
+  for (const p of paths) {
+    for (const file of ruleFilesIn(p)) {
+      defs.push(...parseRuleFile(readFileSync(file, 'utf8'), file));
+    }
+  }
+  return defs;
+}
+
+export function loadRules(extra: readonly string[] = []): { defs: RuleDefinition[]; compiled: CompiledRules } {
+  const defs = loadRuleDefinitions([defaultRulesDir(), ...extra]);
+  return { defs, compiled: compileRules(defs) };
+}

@@ -1,0 +1,191 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import fg from 'fast-glob';
+import { StreamScanner, scanBytes, type CompiledRules, type Finding } from '@tokenward/engine';
+import { UsageError } from '../errors.js';
+
+export interface ListedFile {
+  /** Absolute path. */
+  abs: string;
+  /** Path shown in reports: relative to the working directory, with `/` separators. */
+  display: string;
+}
+
+export interface WalkProblem {
+  path: string;
+  message: string;
+}
+
+export interface WalkOptions {
+  /** Walk every file, ignoring .gitignore (like ripgrep's --no-ignore). */
+  noIgnore?: boolean;
+  cwd?: string;
+}
+
+export const toDisplay = (abs: string, cwd: string): string => {
+  const rel = relative(cwd, abs) || abs;
+  return sep === '/' ? rel : rel.split(sep).join('/');
+};
+
+function git(args: string[], cwd: string): { status: number | null; stdout: Buffer } {
+  const r = spawnSync('git', args, { cwd, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  return { status: r.error ? null : r.status, stdout: r.stdout ?? Buffer.alloc(0) };
+}
+
+/**
+ * Files tracked or untracked-but-not-ignored under `dir`, by git itself: exactly git's ignore
+ * semantics (nested .gitignore, .git/info/exclude, core.excludesFile). Undefined outside a
+ * repository, or when `dir` itself is ignored (then the user asked for it explicitly).
+ */
+function gitListing(dir: string): string[] | undefined {
+  const inside = git(['rev-parse', '--is-inside-work-tree'], dir);
+  if (inside.status !== 0 || inside.stdout.toString().trim() !== 'true') return undefined;
+  if (git(['check-ignore', '-q', '.'], dir).status === 0) return undefined;
+  const r = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'], dir);
+  if (r.status !== 0) return undefined;
+  return r.stdout
+    .toString('utf8')
+    .split('\0')
+    .filter((p) => p.length > 0)
+    .map((p) => join(dir, p));
+}
+
+/** fast-glob walk that records unreadable folders instead of dropping them silently. */
+async function globWalk(dir: string, problems: WalkProblem[]): Promise<string[]> {
+  const readdir = ((path: string, options: unknown, cb: (err: NodeJS.ErrnoException | null, r?: unknown) => void) =>
+    fs.readdir(path, options as fs.ObjectEncodingOptions & { withFileTypes: true }, (err, res) => {
+      if (err && err.code !== 'ENOENT') problems.push({ path, message: err.code ?? err.message });
+      cb(err, res);
+    })) as unknown as typeof fs.readdir;
+  return fg('**/*', {
+    cwd: dir,
+    absolute: true,
+    dot: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+    ignore: ['**/.git/**'],
+    fs: { ...fs, readdir },
+  });
+}
+
+/** Expands the scan paths into files. A path that does not exist is a usage error. */
+export async function listFiles(paths: readonly string[], options: WalkOptions = {}): Promise<{ files: ListedFile[]; problems: WalkProblem[] }> {
+  const cwd = options.cwd ?? process.cwd();
+  const problems: WalkProblem[] = [];
+  const seen = new Set<string>();
+  const files: ListedFile[] = [];
+  const add = (abs: string) => {
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    files.push({ abs, display: toDisplay(abs, cwd) });
+  };
+  for (const p of paths) {
+    const abs = isAbsolute(p) ? p : resolve(cwd, p);
+    let st: fs.Stats;
+    try {
+      st = statSync(abs);
+    } catch (e) {
+      throw new UsageError(`path not found: ${p}`);
+    }
+    if (!st.isDirectory()) {
+      add(abs);
+      continue;
+    }
+    const listed = options.noIgnore ? undefined : gitListing(abs);
+    const all = listed ?? (await globWalk(abs, problems));
+    all.sort();
+    for (const f of all) add(f);
+  }
+  return { files, problems };
+}
+
+export type FileOutcome =
+  | { kind: 'scanned'; bytes: number; findings: Finding[] }
+  | { kind: 'binary'; bytes: number }
+  | { kind: 'skipped'; bytes: number; reason: string }
+  | { kind: 'unreadable'; message: string };
+
+/** Files up to this size are read whole; larger ones are streamed in chunks with overlap. */
+export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
+const READ_CHUNK = 8 * 1024 * 1024;
+const SNIFF = 8000;
+
+/** NUL in the first 8000 bytes means binary (git's and ripgrep's heuristic). */
+export function looksBinary(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, SNIFF);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
+  return false;
+}
+
+/** UTF-16 text (Windows tools write it) holds NULs but is text: transcode it to UTF-8. */
+function fromUtf16(bytes: Buffer): Buffer | undefined {
+  if (bytes.length < 2) return undefined;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return Buffer.from(new TextDecoder('utf-16le').decode(bytes.subarray(2)), 'utf8');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(new TextDecoder('utf-16be').decode(bytes.subarray(2)), 'utf8');
+  return undefined;
+}
+
+export interface ScanFileOptions {
+  /** Files larger than this are skipped (and counted). Default: no limit. */
+  maxFileSize?: number;
+}
+
+/** Reads and scans one file. Never throws for I/O problems: they become an outcome. */
+export function scanFile(compiled: CompiledRules, file: ListedFile, options: ScanFileOptions = {}): FileOutcome {
+  const origin = { path: file.display, kind: 'file' };
+  let fd: number;
+  let size: number;
+  try {
+    const st = statSync(file.abs);
+    if (!st.isFile()) return { kind: 'skipped', bytes: 0, reason: 'not a regular file' };
+    size = st.size;
+    if (options.maxFileSize !== undefined && size > options.maxFileSize) {
+      return { kind: 'skipped', bytes: size, reason: `larger than --max-file-size` };
+    }
+    fd = openSync(file.abs, 'r');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return { kind: 'skipped', bytes: 0, reason: 'vanished during the scan' };
+    return { kind: 'unreadable', message: err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : err.message };
+  }
+  try {
+    if (size <= WHOLE_FILE_LIMIT) {
+      const buf = Buffer.allocUnsafe(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, buf, got, size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      let bytes: Buffer = got === size ? buf : buf.subarray(0, got);
+      if (looksBinary(bytes)) {
+        const text = fromUtf16(bytes);
+        if (!text) return { kind: 'binary', bytes: got };
+        bytes = text;
+      }
+      return { kind: 'scanned', bytes: got, findings: scanBytes(compiled, bytes, origin) };
+    }
+    // Large file: stream it in chunks; the scanner keeps an overlap so nothing at a cut is lost.
+    const findings: Finding[] = [];
+    const stream = new StreamScanner(compiled, origin, (f) => findings.push(...f), { chunkSize: READ_CHUNK });
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    let pos = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, READ_CHUNK, pos);
+      if (n === 0) break;
+      if (pos === 0 && looksBinary(buf.subarray(0, n))) return { kind: 'binary', bytes: size };
+      stream.push(buf.subarray(0, n));
+      pos += n;
+    }
+    stream.end();
+    return { kind: 'scanned', bytes: pos, findings };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { kind: 'unreadable', message: err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : err.message };
+  } finally {
+    closeSync(fd);
+  }
+}

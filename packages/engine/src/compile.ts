@@ -1,0 +1,147 @@
+import { CHECKSUMS, type ChecksumFn } from './checksums.js';
+import { compilePrefilter, type Prefilter } from './prefilter.js';
+import type { Confidence, RuleDefinition } from './types.js';
+
+/** Bytes of extra context decoded before a window so look-behinds see the real preceding text. */
+export const LOOKBEHIND_CONTEXT = 16;
+const DEFAULT_BEFORE = 0;
+const DEFAULT_AFTER = 256;
+
+export interface CompiledRule {
+  readonly def: RuleDefinition;
+  readonly index: number;
+  /** Global + hasIndices copy of the rule pattern. */
+  readonly regex: RegExp;
+  /** Group number, or group name, of the secret; 0 = whole match. */
+  readonly secretGroup: number | string;
+  readonly before: number;
+  readonly after: number;
+  readonly confidence: Confidence;
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly charset: RegExp | undefined;
+  readonly checksum: ChecksumFn | undefined;
+  readonly entropy: number;
+  /** Keywords (as written) the secret may start with, longest first: kept visible when redacting. */
+  readonly visiblePrefixes: readonly string[];
+}
+
+export interface CompiledRules {
+  readonly rules: readonly CompiledRule[];
+  readonly prefilter: Prefilter;
+  /** keyword index → indexes of the rules that listed it. */
+  readonly keywordRules: readonly (readonly number[])[];
+  /** Largest before+after window of any rule: how much two stream chunks must overlap. */
+  readonly maxWindow: number;
+  readonly byId: ReadonlyMap<string, CompiledRule>;
+}
+
+export class RuleCompileError extends Error {
+  constructor(
+    readonly ruleId: string,
+    readonly field: string,
+    detail: string,
+    readonly file?: string,
+  ) {
+    super(`${file ? `${file}: ` : ''}rule "${ruleId}" field "${field}": ${detail}`);
+    this.name = 'RuleCompileError';
+  }
+}
+
+function countGroups(source: string, flags: string): number {
+  // An empty alternative added to the pattern always matches, exposing the group count.
+  return new RegExp(`${source}|`, flags).exec('')!.length - 1;
+}
+
+export function compileRule(def: RuleDefinition, index: number): CompiledRule {
+  const file = def.source?.file;
+  const extraFlags = (def.flags ?? '').replace(/[gyd]/g, '');
+  let regex: RegExp;
+  try {
+    regex = new RegExp(def.pattern, `${extraFlags}gd`);
+  } catch (e) {
+    throw new RuleCompileError(def.id, 'pattern', (e as Error).message, file);
+  }
+  const groups = countGroups(def.pattern, extraFlags);
+  let secretGroup: number | string;
+  if (def.secretGroup !== undefined) {
+    secretGroup = def.secretGroup;
+    if (typeof secretGroup === 'number' && secretGroup > groups) {
+      throw new RuleCompileError(def.id, 'secretGroup', `group ${secretGroup} does not exist (pattern has ${groups})`, file);
+    }
+    if (typeof secretGroup === 'string' && !def.pattern.includes(`(?<${secretGroup}>`)) {
+      throw new RuleCompileError(def.id, 'secretGroup', `named group "${secretGroup}" does not exist`, file);
+    }
+  } else if (def.pattern.includes('(?<secret>')) {
+    secretGroup = 'secret';
+  } else {
+    secretGroup = groups > 0 ? 1 : 0;
+  }
+  const v = def.validators ?? {};
+  let checksum: ChecksumFn | undefined;
+  if (v.checksum !== undefined) {
+    checksum = CHECKSUMS[v.checksum];
+    if (!checksum) {
+      throw new RuleCompileError(def.id, 'validators.checksum', `unknown checksum "${v.checksum}" (known: ${Object.keys(CHECKSUMS).join(', ')})`, file);
+    }
+  }
+  let charset: RegExp | undefined;
+  if (v.charset !== undefined) {
+    try {
+      charset = new RegExp(`^[${v.charset}]*$`);
+    } catch (e) {
+      throw new RuleCompileError(def.id, 'validators.charset', (e as Error).message, file);
+    }
+  }
+  if (def.keywords.length === 0) throw new RuleCompileError(def.id, 'keywords', 'at least one keyword is required', file);
+  return {
+    def,
+    index,
+    regex,
+    secretGroup,
+    before: def.window?.before ?? DEFAULT_BEFORE,
+    after: def.window?.after ?? DEFAULT_AFTER,
+    confidence: def.confidence ?? (checksum ? 'high' : 'medium'),
+    minLength: v.length?.min ?? 0,
+    maxLength: v.length?.max ?? Number.MAX_SAFE_INTEGER,
+    charset,
+    checksum,
+    entropy: v.entropy ?? 0,
+    visiblePrefixes: [...def.keywords].sort((a, b) => b.length - a.length),
+  };
+}
+
+/** Compiles every rule once into a single keyword prefilter plus per-rule exact patterns. */
+export function compileRules(defs: readonly RuleDefinition[]): CompiledRules {
+  const seen = new Set<string>();
+  const rules = defs.map((def, i) => {
+    if (seen.has(def.id)) throw new RuleCompileError(def.id, 'id', 'duplicate rule id', def.source?.file);
+    seen.add(def.id);
+    return compileRule(def, i);
+  });
+  // Keywords are matched case-insensitively, so share one automaton entry per folded keyword.
+  const keywordIndex = new Map<string, number>();
+  const keywords: string[] = [];
+  const keywordRules: number[][] = [];
+  for (const rule of rules) {
+    for (const kw of rule.def.keywords) {
+      const folded = kw.toLowerCase();
+      let k = keywordIndex.get(folded);
+      if (k === undefined) {
+        k = keywords.length;
+        keywordIndex.set(folded, k);
+        keywords.push(folded);
+        keywordRules.push([]);
+      }
+      if (!keywordRules[k]!.includes(rule.index)) keywordRules[k]!.push(rule.index);
+    }
+  }
+  const maxWindow = rules.reduce((m, r) => Math.max(m, r.before + r.after), 0) + 256;
+  return {
+    rules,
+    prefilter: compilePrefilter(keywords),
+    keywordRules,
+    maxWindow,
+    byId: new Map(rules.map((r) => [r.def.id, r])),
+  };
+}

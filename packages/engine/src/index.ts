@@ -1,0 +1,10 @@
+export * from './types.js';
+export { crc32, base62, CHECKSUMS, registerChecksum, type ChecksumFn } from './checksums.js';
+export { shannonEntropy } from './validators.js';
+export { compilePrefilter, type Prefilter, type KeywordHit } from './prefilter.js';
+export { compileRules, compileRule, RuleCompileError, type CompiledRule, type CompiledRules } from './compile.js';
+export { scanBytes, scanText, validateSecret, utf16Length, type ChunkPlacement } from './scan.js';
+export { StreamScanner, type StreamScannerOptions } from './stream.js';
+export { redact, fingerprint } from './redact.js';
+export { parseRuleFile } from './rule-file.js';
+export { ruleFileSchema, ruleSchema } from './rule-schema.js';

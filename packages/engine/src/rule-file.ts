@@ -1,0 +1,100 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { compileRule, RuleCompileError } from './compile.js';
+import { ruleFileSchema } from './rule-schema.js';
+import { RuleFileError, type RuleDefinition, type RuleExample } from './types.js';
+
+let validateFile: ValidateFunction | undefined;
+
+function validator() {
+  validateFile ??= new Ajv({ allErrors: false, strict: false }).compile(ruleFileSchema);
+  return validateFile;
+}
+
+interface RawRuleFile {
+  provider: string;
+  docs?: string;
+  rules: Array<Omit<RuleDefinition, 'provider' | 'examples'> & {
+    provider?: string;
+    examples: { positive: Array<string | RuleExample>; negative: Array<string | RuleExample> };
+  }>;
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
+  // Walk up until a node with a source range exists (a missing field has none: use its parent).
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function describeAjvError(err: ErrorObject): { path: (string | number)[]; field: string; detail: string } {
+  const path = err.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  let fieldPath = path;
+  let detail = err.message ?? 'is invalid';
+  if (err.keyword === 'required') {
+    const missing = (err.params as { missingProperty: string }).missingProperty;
+    fieldPath = [...path, missing];
+    detail = 'is required';
+  } else if (err.keyword === 'additionalProperties') {
+    const extra = (err.params as { additionalProperty: string }).additionalProperty;
+    fieldPath = [...path, extra];
+    detail = 'is not a known field';
+  } else if (err.keyword === 'enum') {
+    detail = `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  }
+  // Field name relative to the rule: rules/3/validators/entropy → validators.entropy
+  const inRule = fieldPath[0] === 'rules' && typeof fieldPath[1] === 'number' ? fieldPath.slice(2) : fieldPath;
+  return { path: fieldPath.filter((_, i) => i < fieldPath.length), field: inRule.join('.') || '(file)', detail };
+}
+
+const normalizeExample = (e: string | RuleExample): RuleExample => (typeof e === 'string' ? { text: e } : e);
+
+/**
+ * Parses and validates one rule file (YAML or JSON text). Throws a `RuleFileError` naming the
+ * file, line, rule id and field of the first problem. Pure: the caller reads the file.
+ */
+export function parseRuleFile(text: string, file: string): RuleDefinition[] {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const line = err.linePos?.[0]?.line ?? counter.linePos(err.pos[0]).line;
+    throw new RuleFileError(file, `invalid YAML: ${err.message.split('\n')[0]}`, line);
+  }
+  const data: RawRuleFile = doc.toJS();
+  const validate = validator();
+  if (!validate(data)) {
+    const { path, field, detail } = describeAjvError(validate.errors![0]!);
+    const ruleIndex = path[0] === 'rules' && typeof path[1] === 'number' ? path[1] : undefined;
+    const rules = (data as { rules?: unknown[] }).rules;
+    const ruleId = ruleIndex !== undefined ? (rules?.[ruleIndex] as { id?: unknown } | undefined)?.id : undefined;
+    throw new RuleFileError(file, detail, lineOf(doc, counter, path), typeof ruleId === 'string' ? ruleId : undefined, field);
+  }
+  return data.rules.map((raw, i) => {
+    const def: RuleDefinition = {
+      ...raw,
+      provider: raw.provider ?? data.provider,
+      examples: {
+        positive: raw.examples.positive.map(normalizeExample),
+        negative: raw.examples.negative.map(normalizeExample),
+      },
+      source: { file, line: lineOf(doc, counter, ['rules', i]) },
+    };
+    // Compile once here so a bad pattern, group or checksum is reported with its line.
+    try {
+      compileRule(def, i);
+    } catch (e) {
+      if (e instanceof RuleCompileError) {
+        const fieldPath = ['rules', i, ...e.field.split('.')];
+        throw new RuleFileError(file, e.message.replace(/^.*field "[^"]+": /, ''), lineOf(doc, counter, fieldPath), def.id, e.field);
+      }
+      throw e;
+    }
+    return def;
+  });
+}

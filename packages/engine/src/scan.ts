@@ -1,0 +1,247 @@
+import { Buffer } from 'node:buffer';
+import { LOOKBEHIND_CONTEXT, type CompiledRule, type CompiledRules } from './compile.js';
+import { fingerprint, redact } from './redact.js';
+import { CONFIDENCE_ORDER, type Finding, type Origin } from './types.js';
+import { shannonEntropy } from './validators.js';
+
+/** Where a chunk sits in its whole source, so findings get absolute positions. */
+export interface ChunkPlacement {
+  /** Absolute byte offset of the chunk's first byte. Default 0. */
+  baseByte?: number;
+  /** 1-based line of the chunk's first byte. Default 1. */
+  baseLine?: number;
+  /** 1-based UTF-16 column of the chunk's first byte. Default 1. */
+  baseColumn?: number;
+  /** Only report secrets whose match starts at or after this chunk-relative byte. */
+  reportFrom?: number;
+  /** Only report matches that end at or before this chunk-relative byte. */
+  reportTo?: number;
+}
+
+/** A match before positions are computed (chunk-relative byte offsets). */
+interface RawMatch {
+  rule: CompiledRule;
+  matchStart: number;
+  start: number;
+  end: number;
+  secret: string;
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** Checks cheapest first: length and charset, then checksum, then entropy. */
+export function validateSecret(rule: CompiledRule, secret: string): boolean {
+  if (secret.length < rule.minLength || secret.length > rule.maxLength) return false;
+  if (rule.charset && !rule.charset.test(secret)) return false;
+  if (rule.checksum && !rule.checksum(secret)) return false;
+  if (rule.entropy > 0 && shannonEntropy(secret) < rule.entropy) return false;
+  return true;
+}
+
+function groupSpan(m: RegExpExecArray, group: number | string): [number, number] | undefined {
+  const indices = m.indices;
+  if (!indices) return undefined;
+  const span = typeof group === 'number' ? indices[group] : indices.groups?.[group];
+  return span ? [span[0], span[1]] : undefined;
+}
+
+/**
+ * Runs one rule's exact pattern over one window. Windows come from keyword hits, so no rule ever
+ * runs over a whole file on its own.
+ */
+function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, out: RawMatch[]): void {
+  const ctx = Math.max(0, ws - LOOKBEHIND_CONTEXT);
+  // latin1 maps each byte to one UTF-16 unit, so string indices are byte offsets.
+  let text = buf.toString('latin1', ctx, we);
+  const re = rule.regex;
+  re.lastIndex = ws - ctx;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    let matchEnd = m.index + m[0].length;
+    // A match touching the window's end may be a longer string cut short: retry with more text.
+    if (matchEnd === text.length && ctx + text.length < buf.length) {
+      const grow = Math.min(buf.length, ctx + text.length + rule.after + 4096);
+      const wider = buf.toString('latin1', ctx, grow);
+      const sticky = new RegExp(re.source, `${re.flags}y`);
+      sticky.lastIndex = m.index;
+      const again = sticky.exec(wider);
+      if (!again) {
+        re.lastIndex = m.index + 1;
+        continue;
+      }
+      m = again;
+      text = wider;
+      matchEnd = m.index + m[0].length;
+    }
+    const span = groupSpan(m, rule.secretGroup);
+    re.lastIndex = matchEnd;
+    if (!span || span[1] <= span[0]) continue;
+    const start = ctx + span[0];
+    const end = ctx + span[1];
+    // Secrets are decoded as UTF-8 (generic passwords may hold non-ASCII characters).
+    const secret = buf.toString('utf8', start, end);
+    if (!validateSecret(rule, secret)) continue;
+    out.push({ rule, matchStart: ctx + m.index, start, end, secret });
+  }
+}
+
+/** UTF-16 code units for UTF-8 bytes `[from, to)`: count lead bytes, two units for 4-byte ones. */
+export function utf16Length(buf: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const b = buf[i]!;
+    if ((b & 0xc0) !== 0x80) n += b >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
+/** Turns sorted byte offsets into 1-based line/column, walking the chunk once. */
+class PositionTracker {
+  private pos = 0;
+  private line: number;
+  private lineStart = 0;
+  /** Column (1-based) of `lineStart`: only the first line of a chunk can start mid-line. */
+  private lineStartColumn: number;
+  private colPos = 0;
+  private colAtPos: number;
+
+  constructor(
+    private readonly buf: Buffer,
+    baseLine: number,
+    baseColumn: number,
+  ) {
+    this.line = baseLine;
+    this.lineStartColumn = baseColumn;
+    this.colAtPos = baseColumn;
+  }
+
+  at(offset: number): { line: number; column: number } {
+    if (offset < this.pos) return this.slowAt(offset);
+    let nl = this.buf.indexOf(10, this.pos);
+    while (nl !== -1 && nl < offset) {
+      this.line++;
+      this.lineStart = nl + 1;
+      this.lineStartColumn = 1;
+      nl = this.buf.indexOf(10, nl + 1);
+    }
+    this.pos = offset;
+    if (this.colPos < this.lineStart) {
+      this.colPos = this.lineStart;
+      this.colAtPos = this.lineStartColumn;
+    }
+    this.colAtPos += utf16Length(this.buf, this.colPos, offset);
+    this.colPos = offset;
+    return { line: this.line, column: this.colAtPos };
+  }
+
+  private slowAt(offset: number): { line: number; column: number } {
+    // Rare (ends of multi-line secrets are computed in order anyway): recount from the start.
+    let line = 1;
+    let lineStart = 0;
+    let nl = this.buf.indexOf(10, 0);
+    while (nl !== -1 && nl < offset) {
+      line++;
+      lineStart = nl + 1;
+      nl = this.buf.indexOf(10, nl + 1);
+    }
+    return { line, column: utf16Length(this.buf, lineStart, offset) + 1 };
+  }
+}
+
+/** When two rules claim overlapping text, the more confident finding wins. */
+function dropOverlaps(matches: RawMatch[]): RawMatch[] {
+  if (matches.length < 2) return matches;
+  matches.sort((a, b) => a.start - b.start || CONFIDENCE_ORDER[b.rule.confidence] - CONFIDENCE_ORDER[a.rule.confidence] || (b.end - b.start) - (a.end - a.start));
+  const kept: RawMatch[] = [];
+  for (const m of matches) {
+    const prev = kept[kept.length - 1];
+    if (prev && m.start < prev.end) {
+      if (m.start === prev.start && m.end === prev.end && m.rule === prev.rule) continue;
+      const better = CONFIDENCE_ORDER[m.rule.confidence] > CONFIDENCE_ORDER[prev.rule.confidence];
+      if (better) kept[kept.length - 1] = m;
+      else if (CONFIDENCE_ORDER[m.rule.confidence] < CONFIDENCE_ORDER[prev.rule.confidence]) continue;
+      else if (m.start === prev.start && m.end === prev.end) continue;
+      else kept.push(m);
+      continue;
+    }
+    kept.push(m);
+  }
+  return kept;
+}
+
+/**
+ * Scans one chunk of bytes. Pure: the same input always gives the same findings.
+ * `bytes` may be a Buffer or any Uint8Array; strings go through `scanText`.
+ */
+export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Origin, placement: ChunkPlacement = {}): Finding[] {
+  const buf = asBuffer(bytes);
+  const { rules, keywordRules } = compiled;
+  // Pass 1: keyword hits → merged per-rule windows.
+  const windows: (number[] | undefined)[] = new Array(rules.length);
+  let touched: number[] | undefined;
+  compiled.prefilter.scan(buf, (k, start, end) => {
+    const ruleIdxs = keywordRules[k]!;
+    for (let j = 0; j < ruleIdxs.length; j++) {
+      const ri = ruleIdxs[j]!;
+      const rule = rules[ri]!;
+      const ws = start > rule.before ? start - rule.before : 0;
+      const we = Math.min(buf.length, end + rule.after);
+      let w = windows[ri];
+      if (w === undefined) {
+        w = windows[ri] = [ws, we];
+        (touched ??= []).push(ri);
+      } else if (ws <= w[w.length - 1]!) {
+        if (we > w[w.length - 1]!) w[w.length - 1] = we;
+      } else {
+        w.push(ws, we);
+      }
+    }
+  });
+  if (!touched) return [];
+  // Pass 2: exact patterns inside windows, then validators.
+  let raw: RawMatch[] = [];
+  for (const ri of touched) {
+    const w = windows[ri]!;
+    for (let i = 0; i < w.length; i += 2) matchWindow(buf, rules[ri]!, w[i]!, w[i + 1]!, raw);
+  }
+  const reportFrom = placement.reportFrom ?? 0;
+  const reportTo = placement.reportTo ?? Number.MAX_SAFE_INTEGER;
+  raw = raw.filter((m) => m.matchStart >= reportFrom && m.end <= reportTo);
+  if (raw.length === 0) return [];
+  raw = dropOverlaps(raw);
+  // Pass 3: positions, in byte order so the line walk is linear.
+  const baseByte = placement.baseByte ?? 0;
+  const tracker = new PositionTracker(buf, placement.baseLine ?? 1, placement.baseColumn ?? 1);
+  const findings: Finding[] = [];
+  for (const m of raw) {
+    const start = tracker.at(m.start);
+    const end = tracker.at(m.end);
+    const def = m.rule.def;
+    findings.push({
+      ruleId: def.id,
+      provider: def.provider,
+      title: def.title,
+      severity: def.severity,
+      confidence: m.rule.confidence,
+      origin,
+      start,
+      end,
+      byteOffset: baseByte + m.start,
+      byteLength: m.end - m.start,
+      redacted: redact(m.secret, m.rule.visiblePrefixes),
+      fingerprint: fingerprint(def.id, m.secret),
+      secret: m.secret,
+    });
+  }
+  return findings;
+}
+
+/** Scans a string (editor buffers, tests). Columns are UTF-16, as editors count them. */
+export function scanText(compiled: CompiledRules, text: string, origin: Origin): Finding[] {
+  return scanBytes(compiled, Buffer.from(text, 'utf8'), origin);
+}

@@ -1,0 +1,125 @@
+/** Shapes shared by every Tokenward package. Rule *definitions* are data (from `rules/`); compiled
+ * rules and findings are what the engine produces from them. */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+/** checksum-verified > provider format > context-only (generic). */
+export type Confidence = 'high' | 'medium' | 'low';
+
+export const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
+export const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+export interface RuleExample {
+  /** Text the rule must find (positive) or must not find (negative). */
+  text: string;
+  /** For positives: the exact secret expected. Defaults to `text` itself. */
+  secret?: string;
+}
+
+export interface RuleValidators {
+  /** Secret length bounds, inclusive. */
+  length?: { min?: number; max?: number };
+  /** Regex character-class body every secret character must match, e.g. `A-Za-z0-9_`. */
+  charset?: string;
+  /** Name of an offline checksum (see `CHECKSUMS`). */
+  checksum?: string;
+  /** Minimum Shannon entropy in bits per character. */
+  entropy?: number;
+}
+
+/** How a person rotates or revokes the token by hand. */
+export interface RuleRotate {
+  /** UI path or short steps, e.g. "Settings > Developer settings > Tokens > Delete". */
+  steps: string;
+  /** Provider documentation link. */
+  url: string;
+}
+
+/** A rule as written in a `rules/*.yaml` file (after the file-level `provider` is applied). */
+export interface RuleDefinition {
+  id: string;
+  provider: string;
+  title: string;
+  description?: string;
+  severity: Severity;
+  /** Explicit confidence; default: high when a checksum validates, else medium. */
+  confidence?: Confidence;
+  /** Literals for the prefilter (matched case-insensitively). At least one. */
+  keywords: string[];
+  /** JavaScript regular expression source. */
+  pattern: string;
+  /** Extra regex flags (`i`, `s`, `m`, `u`). `g`/`y`/`d` are managed by the engine. */
+  flags?: string;
+  /** Capture group holding the secret: a number or the name of a named group. Default: the
+   * group named `secret`, else group 1 if the pattern has groups, else the whole match. */
+  secretGroup?: number | string;
+  /** Bytes around a keyword hit in which the pattern is run. */
+  window?: { before?: number; after?: number };
+  validators?: RuleValidators;
+  examples: { positive: RuleExample[]; negative: RuleExample[] };
+  rotate?: RuleRotate;
+  /** Read-only verification request(s); interpreted by @tokenward/revoke. */
+  verify?: unknown;
+  /** Revocation request(s) or manual steps; interpreted by @tokenward/revoke. */
+  revoke?: unknown;
+  /** Free-form tags (e.g. `generic`, `context`). */
+  tags?: string[];
+  /** Where the rule was loaded from, for error messages and docs. */
+  source?: { file: string; line?: number };
+}
+
+/** Where a chunk of text came from. Sources fill what they know. */
+export interface Origin {
+  /** File path (relative to the scan root when there is one) or a label like `<stdin>`. */
+  path: string;
+  /** Git commit the text belongs to (history scans). */
+  commit?: string;
+  /** Free-form source kind: `file`, `stdin`, `git-blob`, `git-message`, `buffer`, … */
+  kind?: string;
+}
+
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column in UTF-16 code units (what editors, ESLint and SARIF's default use). */
+  column: number;
+}
+
+export interface Finding {
+  ruleId: string;
+  provider: string;
+  title: string;
+  severity: Severity;
+  confidence: Confidence;
+  origin: Origin;
+  start: Position;
+  /** Position just after the last character of the secret (exclusive end, 1-based). */
+  end: Position;
+  /** Byte offset of the secret in the whole source (not just the chunk). */
+  byteOffset: number;
+  byteLength: number;
+  /** `ghp_****…4Tq1`: safe to print. */
+  redacted: string;
+  /** Stable id from rule + secret, never from position. Safe to store. */
+  fingerprint: string;
+  /** The raw secret. In memory only: reporters must never print it unless asked to. */
+  secret: string;
+  /** Extra named parts for paired credentials (e.g. AWS key id), redacted. */
+  parts?: Record<string, string>;
+}
+
+export class RuleFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+    readonly line?: number,
+    readonly ruleId?: string,
+    readonly field?: string,
+  ) {
+    const where = line ? `${file}:${line}` : file;
+    const who = ruleId ? ` rule "${ruleId}"` : '';
+    const what = field ? ` field "${field}"` : '';
+    super(`${where}:${who}${what} ${detail}`.replace(/: +/, ': '));
+    this.name = 'RuleFileError';
+  }
+}
