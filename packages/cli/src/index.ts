@@ -1,7 +1,6 @@
 export { main } from './main.js';
 export { COMMANDS } from './commands/index.js';
 export type { Command, Io } from './cli-util.js';
-export { loadRules, loadRuleDefinitions, defaultRulesDir } from './rules-loader.js';
 export { listFiles, scanFile, type ListedFile } from './sources/files.js';
 export { scanFiles, type ScanStats, type FileScanResult } from './scanner.js';
 export { REPORTERS, type Report, type Reporter, type ReportOptions } from './reporters/index.js';

@@ -4,7 +4,7 @@ import { StreamScanner, type CompiledRules, type Finding, type RuleDefinition } 
 import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
-import { loadRules } from '../rules-loader.js';
+import { loadRules } from '@tokenward/project';
 import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
 import { listFiles } from '../sources/files.js';
 

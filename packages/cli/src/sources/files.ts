@@ -4,7 +4,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { StreamScanner, scanBytes, type CompiledRules, type Finding } from '@tokenward/engine';
-import { UsageError } from '../errors.js';
+import { UsageError } from '@tokenward/project';
 
 export interface ListedFile {
   /** Absolute path. */
