@@ -88,7 +88,11 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
     try {
       st = statSync(abs);
     } catch (e) {
-      throw new UsageError(`path not found: ${p}`);
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new UsageError(`path not found: ${p}`);
+      // It exists but cannot be read (permissions, symlink loop): report it and go on.
+      problems.push({ path: toDisplay(abs, cwd), message: `${err.code ?? 'error'}: ${err.message.replace(/^[A-Z]+: /, '')}` });
+      continue;
     }
     if (!st.isDirectory()) {
       add(abs);
