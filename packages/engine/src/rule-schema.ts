@@ -18,8 +18,85 @@ const example = {
   ],
 } as const;
 
-/** Verify/revoke data are interpreted by @tokenward/revoke, which validates them in depth. */
-const httpSpec = { type: 'object', description: 'Interpreted by @tokenward/revoke; see rules/README.md.' } as const;
+/*
+ * Verify/revoke data, interpreted by @tokenward/revoke (see rules/README.md, "Verify and revoke").
+ * Templates (`{{secret}}`, `{{name|first:8}}`) are checked there, against the steps' extractors.
+ */
+const httpMatcher = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    status: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } },
+    json: {
+      type: 'object',
+      minProperties: 1,
+      description: 'Dotted path in the JSON response → the value it must equal.',
+      additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+    },
+  },
+} as const;
+const httpMatchers = { oneOf: [httpMatcher, { type: 'array', minItems: 1, items: httpMatcher }] } as const;
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+const httpStep = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method', 'path'],
+  properties: {
+    method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+    path: { type: 'string', pattern: '^/', description: 'Path (and query) on the origin; template.' },
+    headers: stringMap,
+    json: { description: 'JSON body; every string in it is a template ("{{secrets}}" alone = the batch array).' },
+    form: { ...stringMap, description: 'application/x-www-form-urlencoded body; values are templates.' },
+    body: { type: 'string', description: 'Raw body template.' },
+    expect: { ...httpMatchers, description: 'What a successful response looks like (default: any 2xx).' },
+    extract: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][A-Za-z0-9_]*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pick'],
+        properties: {
+          list: { type: 'string', description: 'Dotted path of an array in the response ("" = the body).' },
+          where: { ...stringMap, description: 'Item field (dotted path) → template it must equal; exactly one item may match.' },
+          pick: { type: 'string', minLength: 1, description: 'Dotted path of the value (in the matched item, else in the body).' },
+        },
+      },
+    },
+  },
+  not: { anyOf: [{ required: ['json', 'form'] }, { required: ['json', 'body'] }, { required: ['form', 'body'] }] },
+} as const;
+const httpOrigin = { type: 'string', pattern: '^https://[^/?#]+$', description: 'https://host[:port] the steps are sent to.' } as const;
+const verifySpec = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['origin', 'steps'],
+  properties: {
+    origin: httpOrigin,
+    steps: { type: 'array', minItems: 1, items: httpStep },
+    active: { ...httpMatchers, description: "Last step's response when the token works (default: any 2xx)." },
+    inactive: { ...httpMatchers, description: 'Any response meaning the token is revoked or invalid (default: 401).' },
+    note: { type: 'string' },
+  },
+} as const;
+const revokeSpec = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['origin', 'steps'],
+  properties: {
+    origin: httpOrigin,
+    steps: { type: 'array', minItems: 1, items: httpStep },
+    batch: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['max'],
+      properties: { max: { type: 'integer', minimum: 1, maximum: 10000, description: 'Secrets per request ({{secrets}}).' } },
+    },
+    effect: { type: 'string', minLength: 1, description: 'What happens, shown in the plan.' },
+    docs: { type: 'string', pattern: '^https://' },
+  },
+} as const;
 
 export const ruleSchema = {
   type: 'object',
@@ -84,8 +161,8 @@ export const ruleSchema = {
         url: { type: 'string', pattern: '^https://' },
       },
     },
-    verify: httpSpec,
-    revoke: httpSpec,
+    verify: verifySpec,
+    revoke: revokeSpec,
     tags: { type: 'array', items: { type: 'string' } },
   },
 } as const;

@@ -35,6 +35,53 @@ export interface RuleRotate {
   url: string;
 }
 
+/** Matches a provider response: every given condition must hold. */
+export interface HttpMatcher {
+  status?: number[];
+  /** Dotted path in the JSON body → the value it must equal. */
+  json?: Record<string, string | number | boolean | null>;
+}
+
+/** Takes one value from a step's JSON response for later templates (`{{name}}`). */
+export interface HttpExtractor {
+  /** Dotted path of an array to search ("" = the body itself). */
+  list?: string;
+  /** Item field → template the field must equal; exactly one item may match. */
+  where?: Record<string, string>;
+  /** Dotted path of the value, inside the matched item or the body. */
+  pick: string;
+}
+
+/** One HTTP request of a verify/revoke sequence. Strings are templates. */
+export interface HttpStep {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  form?: Record<string, string>;
+  body?: string;
+  expect?: HttpMatcher | HttpMatcher[];
+  extract?: Record<string, HttpExtractor>;
+}
+
+export interface VerifySpec {
+  origin: string;
+  steps: HttpStep[];
+  active?: HttpMatcher | HttpMatcher[];
+  inactive?: HttpMatcher | HttpMatcher[];
+  note?: string;
+}
+
+export interface RevokeSpec {
+  origin: string;
+  steps: HttpStep[];
+  /** Several secrets per request (`{{secrets}}`), at most `max`. */
+  batch?: { max: number };
+  /** What happens, shown in the plan. */
+  effect?: string;
+  docs?: string;
+}
+
 /** A rule as written in a `rules/*.yaml` file (after the file-level `provider` is applied). */
 export interface RuleDefinition {
   id: string;
@@ -59,9 +106,9 @@ export interface RuleDefinition {
   examples: { positive: RuleExample[]; negative: RuleExample[] };
   rotate?: RuleRotate;
   /** Read-only verification request(s); interpreted by @tokenward/revoke. */
-  verify?: unknown;
-  /** Revocation request(s) or manual steps; interpreted by @tokenward/revoke. */
-  revoke?: unknown;
+  verify?: VerifySpec;
+  /** Revocation request(s); interpreted by @tokenward/revoke. Without it: manual steps (`rotate`). */
+  revoke?: RevokeSpec;
   /** Free-form tags (e.g. `generic`, `context`). */
   tags?: string[];
   /** Where the rule was loaded from, for error messages and docs. */
@@ -106,6 +153,9 @@ export interface Finding {
   secret: string;
   /** Extra named parts for paired credentials (e.g. AWS key id), redacted. */
   parts?: Record<string, string>;
+  /** An inline directive (`tokenward:allow`, `gitleaks:allow`, …) written at the secret: set by the
+   * engine, which has the bytes; whether it hides the finding is decided by suppression. */
+  inlineAllow?: { directive: string; tool: string; line: number };
 }
 
 export class RuleFileError extends Error {
