@@ -6,5 +6,23 @@ export { compileRules, compileRule, RuleCompileError, type CompiledRule, type Co
 export { scanBytes, scanText, validateSecret, utf16Length, type ChunkPlacement } from './scan.js';
 export { StreamScanner, type StreamScannerOptions } from './stream.js';
 export { redact, fingerprint } from './redact.js';
-export { parseRuleFile } from './rule-file.js';
+export { parseRuleFile, lineOf, describeAjvError } from './rule-file.js';
 export { ruleFileSchema, ruleSchema } from './rule-schema.js';
+export {
+  INLINE_DIRECTIVES,
+  findInlineAllow,
+  inlineAllowForFinding,
+  compileAllowList,
+  matchAllowList,
+  AllowPatternError,
+  BaselineIndex,
+  describeSuppression,
+  sarifSuppressionKind,
+  meetsConfidence,
+  type InlineDirective,
+  type InlineAllow,
+  type AllowEntry,
+  type CompiledAllowEntry,
+  type BaselineEntry,
+  type SuppressionReason,
+} from './suppress.js';

@@ -20,7 +20,8 @@ interface RawRuleFile {
   }>;
 }
 
-function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
+/** 1-based line of the YAML node at `path` (or of its nearest existing parent). Shared with config files. */
+export function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
   // Walk up until a node with a source range exists (a missing field has none: use its parent).
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
@@ -29,7 +30,8 @@ function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]):
   return undefined;
 }
 
-function describeAjvError(err: ErrorObject): { path: (string | number)[]; field: string; detail: string } {
+/** An ajv error as the path of the offending key and a short sentence. Shared with config files. */
+export function describeAjvError(err: ErrorObject): { path: (string | number)[]; field: string; detail: string } {
   const path = err.instancePath
     .split('/')
     .slice(1)

@@ -3,6 +3,7 @@ import { LOOKBEHIND_CONTEXT, type CompiledRule, type CompiledRules } from './com
 import { fingerprint, redact } from './redact.js';
 import { CONFIDENCE_ORDER, type Finding, type Origin } from './types.js';
 import { shannonEntropy } from './validators.js';
+import { findInlineAllow } from './suppress.js';
 
 /** Where a chunk sits in its whole source, so findings get absolute positions. */
 export interface ChunkPlacement {
@@ -237,6 +238,8 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
       fingerprint: fingerprint(def.id, m.secret),
       secret: m.secret,
     });
+    const allow = findInlineAllow(buf, m.start, m.end, start.line);
+    if (allow) findings[findings.length - 1]!.inlineAllow = allow;
   }
   return findings;
 }

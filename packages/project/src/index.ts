@@ -1,2 +1,31 @@
 export { UsageError } from './errors.js';
 export { loadRules, loadRuleDefinitions, defaultRulesDir, ruleFilesIn } from './rules-loader.js';
+export {
+  CONFIG_FILE_NAMES,
+  configSchema,
+  findConfigFile,
+  parseConfig,
+  loadConfig,
+  scanRootOf,
+  selectRules,
+  starterConfig,
+  type TokenwardConfig,
+  type LoadedConfig,
+  type LoadConfigOptions,
+} from './config.js';
+export { SettingsFileError, parseSettings, keyPath, type LocatedData } from './yaml-data.js';
+export {
+  baselineSchema,
+  readBaseline,
+  writeBaseline,
+  formatBaseline,
+  normalizeEntries,
+  baselineEntryFor,
+  baselineEntryPath,
+  updateBaselineEntries,
+  type BaselineDocument,
+  type LoadedBaseline,
+  type BaselineEntryOptions,
+  type BaselineUpdate,
+} from './baseline.js';
+export { PathIgnore, findIgnoreFile, IGNORE_FILE_NAME, type PathIgnoreMatch } from './ignore-file.js';

@@ -1,0 +1,230 @@
+/**
+ * Suppression logic shared by the CLI and the language server. Pure: callers read files and
+ * baselines; this module only decides, for a finding, whether something the user wrote hides it and
+ * why. The reason is kept so `--show-suppressed` (and editor hovers) can explain every silence.
+ */
+import type { Confidence, Finding } from './types.js';
+import { CONFIDENCE_ORDER } from './types.js';
+
+/** An inline comment directive: ours or another scanner's, so existing repositories work unchanged. */
+export interface InlineDirective {
+  /** Canonical spelling, shown in explanations. */
+  readonly name: string;
+  /** The tool the directive belongs to. */
+  readonly tool: string;
+  /** `line`: the directive's own line; `next-line`: the line after it. */
+  readonly scope: 'line' | 'next-line';
+  readonly pattern: RegExp;
+}
+
+// Matched case-insensitively anywhere on the line, so every comment syntax works (#, //, /* */,
+// <!-- -->, --, ;, REM). Each same-line form refuses a following `-x` so `tokenward:allow` never
+// fires on `tokenward:allow-next-line` (which must not hide its own line).
+export const INLINE_DIRECTIVES: readonly InlineDirective[] = [
+  { name: 'tokenward:allow', tool: 'tokenward', scope: 'line', pattern: /tokenward:allow(?![-\w])/i },
+  { name: 'tokenward:allow-next-line', tool: 'tokenward', scope: 'next-line', pattern: /tokenward:allow-next-line(?![-\w])/i },
+  { name: 'gitleaks:allow', tool: 'gitleaks', scope: 'line', pattern: /gitleaks:allow(?![-\w])/i },
+  { name: 'betterleaks:allow', tool: 'betterleaks', scope: 'line', pattern: /betterleaks:allow(?![-\w])/i },
+  // detect-secrets writes `pragma: allowlist secret`; older versions accepted a hyphen.
+  { name: 'pragma: allowlist secret', tool: 'detect-secrets', scope: 'line', pattern: /pragma:\s*allowlist[ -]secret\b/i },
+  { name: 'pragma: allowlist nextline secret', tool: 'detect-secrets', scope: 'next-line', pattern: /pragma:\s*allowlist[ -]nextline[ -]secret\b/i },
+  // secretlint may name rules after the directive; we hide the line for every rule.
+  { name: 'secretlint-disable-line', tool: 'secretlint', scope: 'line', pattern: /secretlint-disable-line(?![-\w])/i },
+  { name: 'secretlint-disable-next-line', tool: 'secretlint', scope: 'next-line', pattern: /secretlint-disable-next-line(?![-\w])/i },
+  { name: 'trufflehog:ignore', tool: 'trufflehog', scope: 'line', pattern: /trufflehog:ignore(?![-\w])/i },
+  { name: 'kingfisher:ignore', tool: 'kingfisher', scope: 'line', pattern: /kingfisher:ignore(?![-\w])/i },
+  { name: 'ggignore', tool: 'ggshield', scope: 'line', pattern: /(?<![\w-])ggignore(?![-\w])/i },
+];
+
+/** Any directive keyword, to skip the per-directive regexes on the (usual) lines that have none. */
+const ANY_DIRECTIVE = /tokenward:allow|gitleaks:allow|betterleaks:allow|allowlist|secretlint-disable|trufflehog:ignore|kingfisher:ignore|ggignore/i;
+
+/** A directive found for a finding, with the 1-based line it is written on. */
+export interface InlineAllow {
+  directive: string;
+  tool: string;
+  line: number;
+}
+
+/** Bytes of a line examined on each side of the secret: a directive sits in a comment near it,
+ * and minified files have multi-megabyte lines that must not be decoded once per finding. */
+const LINE_LOOK = 8192;
+
+function lineBounds(bytes: Uint8Array, from: number, to: number): [number, number] {
+  let s = from;
+  const minS = Math.max(0, from - LINE_LOOK);
+  while (s > minS && bytes[s - 1] !== 0x0a) s--;
+  let e = to;
+  const maxE = Math.min(bytes.length, to + LINE_LOOK);
+  while (e < maxE && bytes[e] !== 0x0a) e++;
+  return [s, e];
+}
+
+function decode(bytes: Uint8Array, s: number, e: number): string {
+  // latin1 keeps ASCII directives intact whatever the encoding of the rest of the line.
+  let out = '';
+  for (let i = s; i < e; i += 8192) out += String.fromCharCode(...bytes.subarray(i, Math.min(e, i + 8192)));
+  return out;
+}
+
+function directiveIn(text: string, scope: 'line' | 'next-line'): InlineDirective | undefined {
+  if (!ANY_DIRECTIVE.test(text)) return undefined;
+  return INLINE_DIRECTIVES.find((d) => d.scope === scope && d.pattern.test(text));
+}
+
+/**
+ * The inline directive that hides a secret occupying `bytes[start, end)`, if any: a same-line
+ * directive on any line the secret spans, or a next-line directive on the line just before it.
+ * `startLine` is the secret's 1-based line (used only to number the answer).
+ */
+export function findInlineAllow(bytes: Uint8Array, start: number, end: number, startLine: number): InlineAllow | undefined {
+  const [ls, le] = lineBounds(bytes, start, Math.max(start, end));
+  const own = decode(bytes, ls, le);
+  const same = directiveIn(own, 'line');
+  if (same) {
+    // A secret spanning lines (private keys) is numbered by the line holding the directive.
+    // [ls, start) holds no newline, so only newlines between the secret and the directive count.
+    const at = ls + own.search(same.pattern);
+    let line = startLine;
+    for (let i = start; i < at; i++) if (bytes[i] === 0x0a) line++;
+    return { directive: same.name, tool: same.tool, line };
+  }
+  // The line before the secret's first line.
+  let firstLineStart = start;
+  while (firstLineStart > 0 && bytes[firstLineStart - 1] !== 0x0a && start - firstLineStart < LINE_LOOK) firstLineStart--;
+  if (firstLineStart === 0 || bytes[firstLineStart - 1] !== 0x0a) return undefined;
+  const prevEnd = firstLineStart - 1;
+  let prevStart = prevEnd;
+  while (prevStart > 0 && bytes[prevStart - 1] !== 0x0a && prevEnd - prevStart < LINE_LOOK) prevStart--;
+  const next = directiveIn(decode(bytes, prevStart, prevEnd), 'next-line');
+  if (next) return { directive: next.name, tool: next.tool, line: startLine - 1 };
+  return undefined;
+}
+
+/** Convenience for editor buffers and tests: the directive hiding a finding in `text`, if any. */
+export function inlineAllowForFinding(text: string | Uint8Array, finding: Pick<Finding, 'byteOffset' | 'byteLength' | 'start'>, chunkBaseByte = 0): InlineAllow | undefined {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const start = finding.byteOffset - chunkBaseByte;
+  return findInlineAllow(bytes, start, start + finding.byteLength, finding.start.line);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allow-list entries (from configuration) and baselines (content-keyed by fingerprint)
+
+/** One `allow` entry of the configuration, already validated. */
+export interface AllowEntry {
+  /** Exact secret value (for documented example values that are public anyway). */
+  value?: string;
+  /** Regular expression (JavaScript syntax) tested against the secret. */
+  pattern?: string;
+  /** A finding fingerprint: accepts one secret without writing it down. */
+  fingerprint?: string;
+  /** Only for these rule ids (default: every rule). */
+  rules?: string[];
+  /** Why it is allowed: shown by `--show-suppressed`. */
+  reason?: string;
+}
+
+export interface CompiledAllowEntry {
+  readonly entry: AllowEntry;
+  readonly index: number;
+  readonly regex: RegExp | undefined;
+}
+
+export class AllowPatternError extends Error {
+  constructor(
+    readonly index: number,
+    detail: string,
+  ) {
+    super(`allow[${index}].pattern: ${detail}`);
+    this.name = 'AllowPatternError';
+  }
+}
+
+export function compileAllowList(entries: readonly AllowEntry[]): CompiledAllowEntry[] {
+  return entries.map((entry, index) => {
+    let regex: RegExp | undefined;
+    if (entry.pattern !== undefined) {
+      try {
+        regex = new RegExp(entry.pattern, 'u');
+      } catch {
+        try {
+          regex = new RegExp(entry.pattern);
+        } catch (e) {
+          throw new AllowPatternError(index, (e as Error).message);
+        }
+      }
+    }
+    return { entry, index, regex };
+  });
+}
+
+/** The first allow entry that accepts the finding, and what matched (`value`, `pattern`, `fingerprint`). */
+export function matchAllowList(allow: readonly CompiledAllowEntry[], finding: Pick<Finding, 'ruleId' | 'secret' | 'fingerprint'>): { entry: CompiledAllowEntry; by: 'value' | 'pattern' | 'fingerprint' } | undefined {
+  for (const a of allow) {
+    const e = a.entry;
+    if (e.rules && e.rules.length > 0 && !e.rules.includes(finding.ruleId)) continue;
+    if (e.value !== undefined && e.value === finding.secret) return { entry: a, by: 'value' };
+    if (e.fingerprint !== undefined && e.fingerprint === finding.fingerprint) return { entry: a, by: 'fingerprint' };
+    if (a.regex) {
+      a.regex.lastIndex = 0;
+      if (a.regex.test(finding.secret)) return { entry: a, by: 'pattern' };
+    }
+  }
+  return undefined;
+}
+
+/** One accepted finding in a baseline: never the secret, only its one-way fingerprint. */
+export interface BaselineEntry {
+  fingerprint: string;
+  ruleId: string;
+  /** Where it was when accepted (for people reading the file, and for pruning); not matched on. */
+  path: string;
+  /** Commit of a history finding, when it came from one. */
+  commit?: string;
+  note?: string;
+}
+
+/**
+ * Content-keyed baseline lookup: a finding is baselined when its fingerprint (rule + secret) is in
+ * the baseline. Lines and paths are not part of the key, so a moved secret stays hidden and a
+ * different secret on an accepted line is still reported.
+ */
+export class BaselineIndex {
+  private readonly byFingerprint = new Map<string, BaselineEntry>();
+  constructor(readonly entries: readonly BaselineEntry[]) {
+    for (const e of entries) if (!this.byFingerprint.has(e.fingerprint)) this.byFingerprint.set(e.fingerprint, e);
+  }
+  lookup(finding: Pick<Finding, 'fingerprint'>): BaselineEntry | undefined {
+    return this.byFingerprint.get(finding.fingerprint);
+  }
+  get size(): number {
+    return this.byFingerprint.size;
+  }
+}
+
+/** Why a finding is hidden: enough to find the comment, baseline entry, allow entry or ignore rule. */
+export type SuppressionReason =
+  | { kind: 'inline'; directive: string; tool: string; line: number }
+  | { kind: 'baseline'; file: string; fingerprint: string; note?: string }
+  | { kind: 'allow'; file: string; index: number; by: 'value' | 'pattern' | 'fingerprint'; reason?: string }
+  | { kind: 'path'; file: string; pattern: string };
+
+/** One line of text for a reason, used by every report format. */
+export function describeSuppression(r: SuppressionReason): string {
+  switch (r.kind) {
+    case 'inline':
+      return `inline comment "${r.directive}" (${r.tool}) on line ${r.line}`;
+    case 'baseline':
+      return `baseline ${r.file}${r.note ? ` (note: ${r.note})` : ''}`;
+    case 'allow':
+      return `config ${r.file} allow[${r.index}] by ${r.by}${r.reason ? ` (${r.reason})` : ''}`;
+    case 'path':
+      return `path ignore "${r.pattern}" in ${r.file}`;
+  }
+}
+
+/** SARIF `suppressions[].kind`: a comment in the file is `inSource`, everything else `external`. */
+export const sarifSuppressionKind = (r: SuppressionReason): 'inSource' | 'external' => (r.kind === 'inline' ? 'inSource' : 'external');
+
+export const meetsConfidence = (c: Confidence, min: Confidence | undefined): boolean => min === undefined || CONFIDENCE_ORDER[c] >= CONFIDENCE_ORDER[min];
