@@ -1,0 +1,37 @@
+import { startStdioServer } from '@tokenward/language-server';
+import { parseCommandArgs, type Command } from '../cli-util.js';
+import { EXIT_CLEAN, UsageError } from '../errors.js';
+
+const HELP = `Usage: tokenward lsp --stdio
+
+Run the Tokenward language server on standard input/output, for any editor with an LSP client
+(VS Code, Neovim, Emacs, Helix, Vim, ...). Leaked tokens appear as diagnostics while you type, with
+code actions to revoke a token, move it to an environment variable, ignore the line or add it to
+the baseline. Same rules, inline ignores and baseline as 'tokenward scan'.
+
+Options:
+      --stdio     talk LSP over standard input/output (the only transport)
+      --rules-dir DIR   built-in rules folder (default: the rules shipped with Tokenward)
+  -h, --help      show this help`;
+
+const OPTIONS = {
+  stdio: { type: 'boolean', default: false },
+  'rules-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export const lspCommand: Command = {
+  name: 'lsp',
+  summary: 'run the language server for editors (tokenward lsp --stdio)',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('lsp', argv, OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${HELP}\n`);
+      return EXIT_CLEAN;
+    }
+    if (!values.stdio) throw new UsageError("lsp: pass --stdio (the language server talks LSP over standard input/output)");
+    const rulesDir = values['rules-dir'];
+    return startStdioServer({ input: io.stdin, output: io.stdout, ...(rulesDir ? { rulesDir } : {}) });
+  },
+};
