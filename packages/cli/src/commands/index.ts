@@ -1,5 +1,7 @@
 import type { Command } from '../cli-util.js';
 import { scanCommand } from './scan.js';
+import { baselineCommand } from './baseline.js';
+import { initCommand } from './init.js';
 
 /** Every subcommand, in the order `tokenward --help` lists them. Add new commands here. */
-export const COMMANDS: Command[] = [scanCommand];
+export const COMMANDS: Command[] = [scanCommand, baselineCommand, initCommand];

@@ -7,6 +7,7 @@ import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../repo
 import { loadRules } from '@tokenward/project';
 import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
 import { listFiles } from '../sources/files.js';
+import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
 
 const FORMATS = Object.keys(REPORTERS);
 
@@ -22,6 +23,13 @@ Options:
       --show-secrets      print raw secret values (off by default: values are redacted)
       --no-color          no colours (also: NO_COLOR=1)
       --rules PATH        extra rule file or folder (repeatable)
+      --config FILE       configuration file (default: .tokenward.yaml/.yml/.json found from
+                          the first PATH upwards); --no-config uses defaults only
+      --baseline FILE     hide findings accepted in FILE (default: "baseline" in the config);
+                          --no-baseline shows them
+      --update-baseline   rewrite the baseline to accept every current finding
+      --show-suppressed   also list findings hidden by inline comments, the baseline, the
+                          config allow-list or path ignores, with the reason
       --no-ignore         do not honour .gitignore: walk every file
       --max-file-size N   skip files larger than N (e.g. 10MB); skipped files are counted
       --threads N         worker threads (default: by file count and cores; 1 = none)
@@ -36,6 +44,12 @@ const OPTIONS = {
   'show-secrets': { type: 'boolean', default: false },
   color: { type: 'boolean' },
   rules: { type: 'string', multiple: true, default: [] as string[] },
+  config: { type: 'string' },
+  'no-config': { type: 'boolean' },
+  baseline: { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  'update-baseline': { type: 'boolean', default: false },
+  'show-suppressed': { type: 'boolean', default: false },
   ignore: { type: 'boolean', default: true },
   'max-file-size': { type: 'string' },
   threads: { type: 'string' },
@@ -91,11 +105,11 @@ async function scanStdin(compiled: CompiledRules, io: Io, onFinding: (f: Finding
   return stats;
 }
 
-export const scanCommand: Command = {
+export const scanCommand: Command & { run(argv: string[], io: Io, internal?: ScanInternals): Promise<number> } = {
   name: 'scan',
   summary: 'scan files, folders or standard input for leaked tokens',
   help: HELP,
-  async run(argv, io) {
+  async run(argv, io, internal?: ScanInternals) {
     const { values, positionals } = parseCommandArgs('scan', argv, OPTIONS);
     if (values.help) {
       io.stdout.write(`${HELP}\n`);
@@ -108,15 +122,18 @@ export const scanCommand: Command = {
       threads = Number(values.threads);
       if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`scan: --threads takes a whole number, got "${values.threads}"`);
     }
-    const maxFileSize = values['max-file-size'] !== undefined ? parseSize(values['max-file-size'], '--max-file-size') : undefined;
     const paths = positionals.length ? positionals : ['.'];
     if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
-    const { defs, compiled } = loadRules(values.rules.map((r) => resolve(io.cwd, r)));
+    const suppression = ScanSuppression.start(paths, suppressionFlags(argv, values, internal), io);
+    const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
+    const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
+    const { defs, compiled } = suppression.selectRules(loadRules([...suppression.ruleFiles, ...values.rules.map((r) => resolve(io.cwd, r))]));
     const toFile = values.output !== undefined;
     const options: ReportOptions = {
       showSecrets: values['show-secrets'],
       color: !toFile && useColor(values.color, io.stdout, io.env),
+      showSuppressed: values['show-suppressed'],
     };
     const report: Report = {
       findings: [],
@@ -133,11 +150,14 @@ export const scanCommand: Command = {
       // Streamed formats print each finding at once and keep none (endless input, bounded memory).
       streamed = !toFile && reporter.finding !== undefined;
       report.stats = await scanStdin(compiled, io, (f) => {
+        if (suppression.hideStreamed(f)) return;
         if (streamed) io.stdout.write(reporter.finding!(f, options));
         else report.findings.push(f);
       });
     } else {
-      const { files, problems } = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd });
+      const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd });
+      const { problems } = listed;
+      const files = suppression.filterFiles(listed.files);
       const progress = progressReporter(io);
       const result = await scanFiles(defs as RuleDefinition[], compiled, files, { threads, maxFileSize, onProgress: (s) => progress.update(s) });
       progress.done();
@@ -148,7 +168,10 @@ export const scanCommand: Command = {
       report.skippedFiles = result.skippedFiles;
     }
 
-    const total = streamed ? report.stats.findings : report.findings.length;
+    // Every source's findings pass through suppression here (inline, allow-list, path, baseline).
+    const ended = suppression.finish(report);
+    if (ended !== undefined) return ended;
+    const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
     if (total === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
     const text = reporter.finish(report, options, streamed);
     if (toFile) {

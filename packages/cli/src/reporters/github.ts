@@ -1,5 +1,7 @@
 import type { Finding } from '@tokenward/engine';
-import type { Reporter, ReportOptions } from './report.js';
+import { describeSuppression } from '@tokenward/engine';
+import { listedSuppressed, type Reporter, type ReportOptions } from './report.js';
+import type { SuppressedFinding } from '../suppression.js';
 
 // Workflow command escaping: https://github.com/actions/toolkit (issueCommand).
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -19,10 +21,18 @@ function annotation(f: Finding, o: ReportOptions): string {
   return `::${level} ${props}::${escapeData(`${f.provider} secret ${value} (${f.ruleId}, fingerprint ${f.fingerprint})`)}\n`;
 }
 
+/** A suppressed finding as a notice: visible on the pull request, never failing it. */
+function suppressedNotice(s: SuppressedFinding, o: ReportOptions): string {
+  const f = s.finding;
+  const props = [`file=${escapeProp(f.origin.path)}`, `line=${f.start.line}`, `col=${f.start.column}`, `title=${escapeProp(`Tokenward (suppressed): ${f.title}`)}`].join(',');
+  const value = o.showSecrets ? f.secret : f.redacted;
+  return `::notice ${props}::${escapeData(`${f.provider} secret ${value} (${f.ruleId}) suppressed by ${describeSuppression(s.reason)}`)}\n`;
+}
+
 /** GitHub Actions annotations: findings appear on the pull request's changed lines. */
 export const githubReporter: Reporter = {
   finding: annotation,
   finish(report, o, streamed) {
-    return streamed ? '' : report.findings.map((f) => annotation(f, o)).join('');
+    return (streamed ? '' : report.findings.map((f) => annotation(f, o)).join('')) + listedSuppressed(report, o).map((s) => suppressedNotice(s, o)).join('');
   },
 };

@@ -1,4 +1,4 @@
-import { findingToJson, type Reporter } from './report.js';
+import { findingToJson, listedSuppressed, suppressionToJson, type Reporter } from './report.js';
 
 export const jsonReporter: Reporter = {
   finish(report, o) {
@@ -8,6 +8,8 @@ export const jsonReporter: Reporter = {
         stats: { ...report.stats, durationMs: Math.round(report.stats.durationMs) },
         errors: report.problems,
         skipped: report.skippedFiles,
+        suppressedCount: report.suppressed?.length ?? 0,
+        ...(o.showSuppressed ? { suppressed: listedSuppressed(report, o).map((s) => ({ ...findingToJson(s.finding, o.showSecrets), suppression: suppressionToJson(s.reason) })) } : {}),
       },
       null,
       2,
@@ -21,6 +23,8 @@ export const jsonlReporter: Reporter = {
     return `${JSON.stringify(findingToJson(f, o.showSecrets))}\n`;
   },
   finish(report, o, streamed) {
-    return streamed ? '' : report.findings.map((f) => `${JSON.stringify(findingToJson(f, o.showSecrets))}\n`).join('');
+    const found = streamed ? '' : report.findings.map((f) => `${JSON.stringify(findingToJson(f, o.showSecrets))}\n`).join('');
+    // Suppressed findings carry a `suppressed` object, so consumers can filter on it.
+    return found + listedSuppressed(report, o).map((s) => `${JSON.stringify({ ...findingToJson(s.finding, o.showSecrets), suppressed: suppressionToJson(s.reason) })}\n`).join('');
   },
 };

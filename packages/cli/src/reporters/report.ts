@@ -1,4 +1,5 @@
-import type { Finding, RuleDefinition } from '@tokenward/engine';
+import { describeSuppression, type Finding, type RuleDefinition, type SuppressionReason } from '@tokenward/engine';
+import type { SuppressedFinding } from '../suppression.js';
 import type { ScanProblem, ScanStats } from '../scanner.js';
 
 /** Everything a reporter may show. Findings hold raw secrets: reporters print `redacted` unless
@@ -12,11 +13,16 @@ export interface Report {
   toolVersion: string;
   /** Folder report paths are relative to (the working directory). */
   root: string;
+  /** Findings hidden by inline comments, the baseline, the allow-list or path ignores. Listed
+   * (with the reason) only with `showSuppressed`; otherwise only counted. */
+  suppressed?: SuppressedFinding[];
 }
 
 export interface ReportOptions {
   showSecrets: boolean;
   color: boolean;
+  /** List suppressed findings with their reason (`--show-suppressed`). */
+  showSuppressed?: boolean;
 }
 
 export interface Reporter {
@@ -47,6 +53,14 @@ export function findingToJson(f: Finding, showSecrets: boolean): Record<string, 
     ...(showSecrets ? { secret: f.secret } : {}),
   };
 }
+
+/** The JSON shape of a suppression reason: its fields plus one readable sentence. */
+export function suppressionToJson(r: SuppressionReason): Record<string, unknown> {
+  return { ...r, description: describeSuppression(r) };
+}
+
+/** Suppressed findings to list in this report ([] unless `showSuppressed`). */
+export const listedSuppressed = (report: Report, o: ReportOptions): SuppressedFinding[] => (o.showSuppressed ? (report.suppressed ?? []) : []);
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

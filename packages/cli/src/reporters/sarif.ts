@@ -1,6 +1,7 @@
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { pathToFileURL } from 'node:url';
-import type { Reporter } from './report.js';
+import { describeSuppression, sarifSuppressionKind } from '@tokenward/engine';
+import { listedSuppressed, type Reporter } from './report.js';
 
 const LEVEL = { critical: 'error', high: 'error', medium: 'warning', low: 'note' } as const;
 // GitHub code scanning reads `security-severity` (0–10) to rank alerts.
@@ -71,7 +72,14 @@ export const sarifReporter: Reporter = {
             },
           },
           originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(report.root).href.replace(/\/?$/, '/')}` } },
-          results: report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? -1, o.showSecrets)),
+          results: [
+            ...report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? -1, o.showSecrets)),
+            // SARIF's own way to say "found, but accepted": viewers hide these by default.
+            ...listedSuppressed(report, o).map((s) => ({
+              ...result(s.finding, ruleIndex.get(s.finding.ruleId) ?? -1, o.showSecrets),
+              suppressions: [{ kind: sarifSuppressionKind(s.reason), status: 'accepted', justification: describeSuppression(s.reason) }],
+            })),
+          ],
           invocations: [
             {
               executionSuccessful: true,

@@ -1,5 +1,5 @@
-import type { Finding } from '@tokenward/engine';
-import { formatBytes, type Report, type Reporter, type ReportOptions } from './report.js';
+import { describeSuppression, type Finding } from '@tokenward/engine';
+import { formatBytes, listedSuppressed, type Report, type Reporter, type ReportOptions } from './report.js';
 
 const paint = (code: string) => (on: boolean, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 const red = paint('31');
@@ -39,6 +39,19 @@ export const textReporter: Reporter = {
       }
       if (report.findings.length) out.push('');
     }
+    const hidden = listedSuppressed(report, o);
+    if (hidden.length) {
+      out.push(dim(o.color, `suppressed (${hidden.length}):`));
+      let current: string | undefined;
+      for (const s of hidden) {
+        if (s.finding.origin.path !== current) {
+          current = s.finding.origin.path;
+          out.push(underline(o.color, current));
+        }
+        out.push(`${line(s.finding, o)}\n      ${dim(o.color, `suppressed by ${describeSuppression(s.reason)}`)}`);
+      }
+      out.push('');
+    }
     for (const p of report.problems) out.push(yellow(o.color, `warning: cannot read ${p.path}: ${p.message}`));
     const s = report.stats;
     // Streamed findings were not kept (endless input): count from the stats.
@@ -47,6 +60,7 @@ export const textReporter: Reporter = {
       s.binary ? `${s.binary} binary skipped` : '',
       s.skipped ? `${s.skipped} skipped` : '',
       s.unreadable ? `${s.unreadable} unreadable` : '',
+      report.suppressed?.length ? `${report.suppressed.length} suppressed${o.showSuppressed ? '' : ' (--show-suppressed lists them)'}` : '',
     ].filter(Boolean);
     const scanned = `scanned ${s.files} ${s.files === 1 ? 'file' : 'files'}, ${formatBytes(s.bytes)} in ${(s.durationMs / 1000).toFixed(2)} s${extras.length ? `; ${extras.join(', ')}` : ''}`;
     const n = streamed ? s.findings : report.findings.length;
