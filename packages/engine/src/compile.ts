@@ -1,5 +1,6 @@
 import { CHECKSUMS, type ChecksumFn } from './checksums.js';
 import { compilePrefilter, type Prefilter } from './prefilter.js';
+import { compilePair, PairCompileError } from './pairing.js';
 import type { Confidence, RuleDefinition } from './types.js';
 
 /** Bytes of extra context decoded before a window so look-behinds see the real preceding text. */
@@ -94,6 +95,14 @@ export function compileRule(def: RuleDefinition, index: number): CompiledRule {
     }
   }
   if (def.keywords.length === 0) throw new RuleCompileError(def.id, 'keywords', 'at least one keyword is required', file);
+  if (def.pair) {
+    try {
+      compilePair(def.pair);
+    } catch (e) {
+      if (e instanceof PairCompileError) throw new RuleCompileError(def.id, e.field, e.message, file);
+      throw e;
+    }
+  }
   return {
     def,
     index,

@@ -1,10 +1,24 @@
 export * from './types.js';
-export { crc32, base62, CHECKSUMS, registerChecksum, type ChecksumFn } from './checksums.js';
+export { crc32, base62, CHECKSUMS, registerChecksum, azureDevOpsBase32Decode, type ChecksumFn } from './checksums.js';
+export { compilePair, findPartner, type CompiledPair, type PartnerMatch } from './pairing.js';
 export { shannonEntropy } from './validators.js';
 export { compilePrefilter, type Prefilter, type KeywordHit } from './prefilter.js';
 export { compileRules, compileRule, RuleCompileError, type CompiledRule, type CompiledRules } from './compile.js';
 export { scanBytes, scanText, validateSecret, utf16Length, type ChunkPlacement } from './scan.js';
 export { StreamScanner, type StreamScannerOptions } from './stream.js';
+export {
+  applyContext,
+  rejectGenericValue,
+  rejectPlaceholder,
+  nameMeansSecret,
+  headerMeansSecret,
+  splitWords,
+  decodeBase64Text,
+  decodeBasicAuth,
+  decodeEscapes,
+  decodePercent,
+  type ValueKind,
+} from './context/index.js';
 export { redact, fingerprint } from './redact.js';
 export { parseRuleFile, lineOf, describeAjvError } from './rule-file.js';
 export { ruleFileSchema, ruleSchema } from './rule-schema.js';

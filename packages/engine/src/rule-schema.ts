@@ -161,6 +161,26 @@ export const ruleSchema = {
         url: { type: 'string', pattern: '^https://' },
       },
     },
+    pair: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'pattern'],
+      description: 'Second part of a paired credential, searched near each match and reported in the same finding.',
+      properties: {
+        name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$', description: 'Key in Finding.parts, e.g. clientId.' },
+        pattern: { type: 'string', minLength: 1, description: 'JavaScript regex; the value is group "value", else 1, else 0.' },
+        flags: { type: 'string', pattern: '^[imsu]*$' },
+        window: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            before: { type: 'integer', minimum: 0, maximum: 65536 },
+            after: { type: 'integer', minimum: 0, maximum: 65536 },
+          },
+        },
+        required: { type: 'boolean', description: 'Drop the match when no partner is found (default false).' },
+      },
+    },
     verify: verifySpec,
     revoke: revokeSpec,
     tags: { type: 'array', items: { type: 'string' } },

@@ -4,6 +4,8 @@ import { fingerprint, redact } from './redact.js';
 import { CONFIDENCE_ORDER, type Finding, type Origin } from './types.js';
 import { shannonEntropy } from './validators.js';
 import { findInlineAllow } from './suppress.js';
+import { pairMatches, type MatchParts } from './pairing.js';
+import { applyContext } from './context/index.js';
 
 /** Where a chunk sits in its whole source, so findings get absolute positions. */
 export interface ChunkPlacement {
@@ -26,6 +28,8 @@ interface RawMatch {
   start: number;
   end: number;
   secret: string;
+  /** Partner of a paired credential (see pairing.ts). */
+  pair?: MatchParts;
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer =>
@@ -212,9 +216,12 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
   }
   const reportFrom = placement.reportFrom ?? 0;
   const reportTo = placement.reportTo ?? Number.MAX_SAFE_INTEGER;
+  // Context stage: placeholders, decoding, JS/TS syntax tree (context/index.ts).
+  raw = applyContext(compiled, buf, origin, raw);
   raw = raw.filter((m) => m.matchStart >= reportFrom && m.end <= reportTo);
   if (raw.length === 0) return [];
   raw = dropOverlaps(raw);
+  raw = pairMatches(buf, raw, (v) => redact(v));
   // Pass 3: positions, in byte order so the line walk is linear.
   const baseByte = placement.baseByte ?? 0;
   const tracker = new PositionTracker(buf, placement.baseLine ?? 1, placement.baseColumn ?? 1);
@@ -237,6 +244,7 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
       redacted: redact(m.secret, m.rule.visiblePrefixes),
       fingerprint: fingerprint(def.id, m.secret),
       secret: m.secret,
+      ...(m.pair ? { parts: m.pair.parts, partSecrets: m.pair.partSecrets } : {}),
     });
     const allow = findInlineAllow(buf, m.start, m.end, start.line);
     if (allow) findings[findings.length - 1]!.inlineAllow = allow;

@@ -82,6 +82,19 @@ export interface RevokeSpec {
   docs?: string;
 }
 
+/** The partner value of a paired credential, searched for around each match of the rule. */
+export interface RulePair {
+  /** Name of the part in `Finding.parts`, e.g. `secretAccessKey`, `clientId`. */
+  name: string;
+  /** JavaScript regular expression; the value is the group named `value`, else group 1, else 0. */
+  pattern: string;
+  flags?: string;
+  /** Bytes before the match's start and after its end searched for the partner. Default 512. */
+  window?: { before?: number; after?: number };
+  /** Without a partner there is no finding. Default false: the match is reported alone. */
+  required?: boolean;
+}
+
 /** A rule as written in a `rules/*.yaml` file (after the file-level `provider` is applied). */
 export interface RuleDefinition {
   id: string;
@@ -109,6 +122,9 @@ export interface RuleDefinition {
   verify?: VerifySpec;
   /** Revocation request(s); interpreted by @tokenward/revoke. Without it: manual steps (`rotate`). */
   revoke?: RevokeSpec;
+  /** Second part of a paired credential (AWS key id + secret, Finout client id + secret key):
+   * found near the match and reported in the same finding. See `pairing.ts`. */
+  pair?: RulePair;
   /** Free-form tags (e.g. `generic`, `context`). */
   tags?: string[];
   /** Where the rule was loaded from, for error messages and docs. */
@@ -121,8 +137,12 @@ export interface Origin {
   path: string;
   /** Git commit the text belongs to (history scans). */
   commit?: string;
-  /** Free-form source kind: `file`, `stdin`, `git-blob`, `git-message`, `buffer`, … */
+  /** Free-form source kind: `file`, `stdin`, `git-blob`, `git-message`, `git-staged`, `buffer`, … */
   kind?: string;
+  /** Author of `commit` as `Name <email>` (history scans). */
+  author?: string;
+  /** Author date of `commit`, ISO 8601 (history scans). */
+  date?: string;
 }
 
 export interface Position {
@@ -153,9 +173,17 @@ export interface Finding {
   secret: string;
   /** Extra named parts for paired credentials (e.g. AWS key id), redacted. */
   parts?: Record<string, string>;
+  /** The raw values of `parts` (for verification). In memory only, like `secret`. */
+  partSecrets?: Record<string, string>;
   /** An inline directive (`tokenward:allow`, `gitleaks:allow`, …) written at the secret: set by the
    * engine, which has the bytes; whether it hides the finding is decided by suppression. */
   inlineAllow?: { directive: string; tool: string; line: number };
+  /** History scans: how many commits introduced this secret (one finding per secret, placed at
+   * its first introduction). */
+  occurrences?: number;
+  /** History scans: whether the secret is still in HEAD's tree (removing it from HEAD is not
+   * enough once committed: it must be revoked). */
+  presentAtHead?: boolean;
 }
 
 export class RuleFileError extends Error {
