@@ -40,9 +40,9 @@ export function parseEndpoints(pairs: readonly string[] | Record<string, string>
   return out;
 }
 
-/** The effective base for a rule's origin: the override when there is one. */
-export function effectiveBase(provider: string, origin: string, overrides: EndpointOverrides | undefined): { base: URL; overridden: boolean } {
-  const o = overrides?.get(providerKey(provider));
+/** The effective base for a rule's origin: the override (by rule id, else provider) when there is one. */
+export function effectiveBase(rule: { id: string; provider: string }, origin: string, overrides: EndpointOverrides | undefined): { base: URL; overridden: boolean } {
+  const o = overrides?.get(providerKey(rule.id)) ?? overrides?.get(providerKey(rule.provider));
   return o ? { base: o, overridden: true } : { base: new URL(origin), overridden: false };
 }
 

@@ -47,6 +47,8 @@ export interface RevocationPlan {
 
 export interface PlanOptions {
   endpoints?: EndpointOverrides;
+  /** Rule ids never revoked by API (config `revoke.never`): manual steps instead. */
+  never?: readonly string[];
 }
 
 /** Checks a rule's verify/revoke data before anything is sent. Throws `SpecError` naming the rule. */
@@ -59,7 +61,7 @@ const DEFAULT_EFFECT = 'The provider revokes the token; it stops working at once
 
 function apiAction(rule: RuleDefinition, options: PlanOptions): ApiRevocation {
   const spec = rule.revoke!;
-  const { base, overridden } = effectiveBase(rule.provider, spec.origin, options.endpoints);
+  const { base, overridden } = effectiveBase(rule, spec.origin, options.endpoints);
   const action: ApiRevocation = {
     kind: 'api',
     host: base.host,
@@ -73,8 +75,10 @@ function apiAction(rule: RuleDefinition, options: PlanOptions): ApiRevocation {
   return action;
 }
 
-export function manualAction(rule: RuleDefinition): ManualRevocation {
-  const reason = `${rule.provider} has no API that revokes this token with the token alone`;
+export function manualAction(rule: RuleDefinition, excluded = false): ManualRevocation {
+  const reason = excluded
+    ? `the configuration (revoke.never) excludes rule ${rule.id} from API revocation`
+    : `${rule.provider} has no API that revokes this token with the token alone`;
   if (rule.rotate) return { kind: 'manual', steps: rule.rotate.steps, url: rule.rotate.url, reason };
   return { kind: 'manual', steps: `Revoke or rotate this ${rule.provider} token in the provider's console, then remove it from code and history.`, reason };
 }
@@ -110,7 +114,7 @@ export function planRevocation(findings: readonly Finding[], rules: readonly Rul
       rule,
       finding,
       occurrences: occ,
-      action: rule.revoke ? apiAction(rule, options) : manualAction(rule),
+      action: rule.revoke && !options.never?.includes(rule.id) ? apiAction(rule, options) : manualAction(rule, options.never?.includes(rule.id)),
       canVerify: rule.verify !== undefined,
     });
   }

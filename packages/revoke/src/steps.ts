@@ -177,7 +177,7 @@ export function buildRequest(step: HttpStep, base: URL, vars: TemplateVars): { m
 
 /** Runs the steps in order; throws `StepFailure` / `HttpError` on the first failed step. */
 export async function runSteps(o: RunStepsOptions): Promise<StepRun> {
-  const { base } = effectiveBase(o.rule.provider, o.origin, o.endpoints);
+  const { base } = effectiveBase(o.rule, o.origin, o.endpoints);
   const vars: TemplateVars = { ...o.vars };
   const run: StepRun = { requests: [] };
   for (let i = 0; i < o.steps.length; i++) {

@@ -82,7 +82,7 @@ export async function verifySecret(rule: RuleDefinition, secret: string, options
   if (!spec) return { status: 'unknown', detail: 'no read-only check for this rule', checkedAt };
   checkSteps(rule, 'verify', spec.steps, false);
   const http = options.http ?? verifyHttpClient();
-  const host = effectiveBase(rule.provider, spec.origin, options.endpoints).base.host;
+  const host = effectiveBase(rule, spec.origin, options.endpoints).base.host;
   const last = spec.steps.length - 1;
   let result: VerifyResult | undefined;
   try {
