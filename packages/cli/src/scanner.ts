@@ -11,6 +11,8 @@ export interface ScanStats {
   unreadable: number;
   findings: number;
   durationMs: number;
+  /** Commits walked (history, pre-push scans). */
+  commits?: number;
 }
 
 export interface ScanProblem {

@@ -7,6 +7,7 @@ import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../repo
 import { loadRules } from '@tokenward/project';
 import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
 import { listFiles } from '../sources/files.js';
+import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../sources/git-scan.js';
 import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
 
 const FORMATS = Object.keys(REPORTERS);
@@ -36,6 +37,8 @@ Options:
   -q, --quiet             no summary line when nothing is found
   -h, --help              show this help
 
+${GIT_SCAN_HELP}
+
 Exit codes: 0 no secrets found, 1 secrets found, 2 usage or runtime error.`;
 
 const OPTIONS = {
@@ -55,6 +58,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  ...GIT_SCAN_OPTIONS,
 } as const;
 
 /** Writes progress on stderr for long scans when stderr is a terminal. */
@@ -146,7 +150,13 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     };
 
     let streamed = false;
-    if (paths[0] === '-') {
+    if (gitScanRequested(values)) {
+      // History, staged and pre-push findings take the same reporting path as file scans below.
+      const progress = progressReporter(io);
+      const result = await runGitScan(values, { defs, compiled, io, paths: positionals, threads, maxFileSize, onProgress: (s) => progress.update(s) });
+      progress.done();
+      Object.assign(report, { findings: result.findings, stats: result.stats, problems: result.problems, skippedFiles: result.skippedFiles });
+    } else if (paths[0] === '-') {
       // Streamed formats print each finding at once and keep none (endless input, bounded memory).
       streamed = !toFile && reporter.finding !== undefined;
       report.stats = await scanStdin(compiled, io, (f) => {

@@ -40,7 +40,19 @@ function result(f: Finding, ruleIndex: number, showSecrets: boolean): Record<str
     ],
     // Keyed by rule + secret, so code scanning keeps one alert when lines move.
     partialFingerprints: { 'tokenward/v1': f.fingerprint },
-    properties: { confidence: f.confidence, provider: f.provider, ...(f.origin.commit ? { commit: f.origin.commit } : {}) },
+    properties: { confidence: f.confidence, provider: f.provider, ...gitProperties(f) },
+  };
+}
+
+/** History findings: first commit, author, date, introductions, still at HEAD. */
+function gitProperties(f: Finding): Record<string, unknown> {
+  const o = f.origin;
+  return {
+    ...(o.commit ? { commit: o.commit } : {}),
+    ...(o.author ? { author: o.author } : {}),
+    ...(o.date ? { date: o.date } : {}),
+    ...(f.occurrences !== undefined ? { occurrences: f.occurrences } : {}),
+    ...(f.presentAtHead !== undefined ? { presentAtHead: f.presentAtHead } : {}),
   };
 }
 

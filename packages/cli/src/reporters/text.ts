@@ -16,8 +16,17 @@ function line(f: Finding, o: ReportOptions): string {
   // Context-only findings are marked so a reader weighs them accordingly.
   const generic = f.confidence === 'low' ? dim(o.color, ' (generic)') : '';
   const value = o.showSecrets ? f.secret : f.redacted;
-  const commit = f.origin.commit ? dim(o.color, ` @${f.origin.commit.slice(0, 12)}`) : '';
-  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}  ${dim(o.color, f.ruleId)}${commit}`;
+  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}  ${dim(o.color, f.ruleId)}${gitLine(f, o)}`;
+}
+
+/** History findings: where the secret was first committed, how often, and whether HEAD still has it. */
+function gitLine(f: Finding, o: ReportOptions): string {
+  const g = f.origin;
+  if (!g.commit) return '';
+  const parts = [`commit ${g.commit.slice(0, 12)}${g.author ? ` by ${g.author}` : ''}${g.date ? ` on ${g.date.slice(0, 10)}` : ''}`];
+  if (f.occurrences !== undefined) parts.push(f.occurrences === 1 ? 'introduced once' : `introduced in ${f.occurrences} commits`);
+  const head = f.presentAtHead === undefined ? '' : f.presentAtHead ? red(o.color, 'still in HEAD') : 'not in HEAD (still in history: revoke it)';
+  return `\n${' '.repeat(12)}${dim(o.color, parts.join(' · '))}${head ? ` · ${head}` : ''}`;
 }
 
 /** ESLint "stylish"-like: findings grouped by file, then a one-line summary. */
@@ -62,7 +71,8 @@ export const textReporter: Reporter = {
       s.unreadable ? `${s.unreadable} unreadable` : '',
       report.suppressed?.length ? `${report.suppressed.length} suppressed${o.showSuppressed ? '' : ' (--show-suppressed lists them)'}` : '',
     ].filter(Boolean);
-    const scanned = `scanned ${s.files} ${s.files === 1 ? 'file' : 'files'}, ${formatBytes(s.bytes)} in ${(s.durationMs / 1000).toFixed(2)} s${extras.length ? `; ${extras.join(', ')}` : ''}`;
+    const commits = s.commits !== undefined ? `${s.commits} ${s.commits === 1 ? 'commit' : 'commits'}, ` : '';
+    const scanned = `scanned ${commits}${s.files} ${s.files === 1 ? 'file' : 'files'}, ${formatBytes(s.bytes)} in ${(s.durationMs / 1000).toFixed(2)} s${extras.length ? `; ${extras.join(', ')}` : ''}`;
     const n = streamed ? s.findings : report.findings.length;
     if (n === 0) out.push(`${o.color ? '\u001b[32m✔\u001b[0m' : '✔'} no secrets found (${scanned})`);
     else {

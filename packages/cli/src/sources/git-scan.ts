@@ -1,0 +1,132 @@
+import { join, relative, resolve, isAbsolute, sep } from 'node:path';
+import type { CompiledRules, Finding, RuleDefinition } from '@tokenward/engine';
+import { UsageError } from '@tokenward/project';
+import type { Io } from '../cli-util.js';
+import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
+import { toDisplay } from './files.js';
+import { discoverRepo, hasHead, resolveCommit, type GitRepo } from './git.js';
+import { scanGitHistory } from './git-history.js';
+import { prePushRevisions } from './git-prepush.js';
+import { scanStaged } from './git-staged.js';
+
+/** The git sources behind `tokenward scan`'s flags, in one place so scan.ts only routes. */
+
+export interface GitScanFlags {
+  history?: boolean;
+  branch?: string;
+  since?: string;
+  range?: string;
+  staged?: boolean;
+  'pre-push'?: boolean;
+}
+
+export interface GitScanContext {
+  defs: readonly RuleDefinition[];
+  compiled: CompiledRules;
+  io: Io;
+  paths: readonly string[];
+  threads?: number;
+  maxFileSize?: number;
+  onProgress?: (stats: ScanStats) => void;
+}
+
+export interface GitScanResult {
+  findings: Finding[];
+  stats: ScanStats;
+  problems: ScanProblem[];
+  skippedFiles: ScanProblem[];
+}
+
+/** Help lines for scan's --help. */
+export const GIT_SCAN_HELP = `Git:
+      --history           scan every commit reachable from any ref (files and commit messages);
+                          PATH is the repository (default .); each secret is reported once, at
+                          the commit that first introduced it, with author, date, how many commits
+                          introduced it and whether it is still in HEAD
+      --branch REF        history of REF only
+      --since REV         history after REV (REV..HEAD, or REV..REF with --branch)
+      --range A..B        history in a revision range (A...B for the symmetric difference)
+      --staged            exactly what is staged (index versions of added/changed files): for
+                          pre-commit; unstaged edits are not reported
+      --pre-push          the commits a push sends, read from the pre-push hook's standard input
+                          (or PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF from the pre-commit framework)`;
+
+export const GIT_SCAN_OPTIONS = {
+  history: { type: 'boolean', default: false },
+  branch: { type: 'string' },
+  since: { type: 'string' },
+  range: { type: 'string' },
+  staged: { type: 'boolean', default: false },
+  'pre-push': { type: 'boolean', default: false },
+} as const;
+
+export function gitScanRequested(flags: GitScanFlags): boolean {
+  return Boolean(flags.history || flags.staged || flags['pre-push'] || flags.branch !== undefined || flags.since !== undefined || flags.range !== undefined);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** History revisions for --history/--branch/--since/--range, validated (exit 2 on a bad one). */
+function historyRevisions(repo: GitRepo, flags: GitScanFlags): string[] {
+  if (flags.range !== undefined) {
+    if (flags.branch !== undefined || flags.since !== undefined) throw new UsageError('scan: --range cannot be combined with --branch or --since');
+    const m = /^(.*?)(\.\.\.?)(.*)$/.exec(flags.range);
+    if (!m || (!m[1] && !m[3])) throw new UsageError(`invalid range "${flags.range}": expected A..B (or A...B)`);
+    const from = resolveCommit(repo, m[1] || 'HEAD', `revision in range "${flags.range}"`);
+    const to = resolveCommit(repo, m[3] || 'HEAD', `revision in range "${flags.range}"`);
+    return [`${from}${m[2]}${to}`];
+  }
+  if (flags.since !== undefined) {
+    const from = resolveCommit(repo, flags.since);
+    const to = resolveCommit(repo, flags.branch ?? 'HEAD', flags.branch !== undefined ? 'branch' : 'revision');
+    return [`${from}..${to}`];
+  }
+  if (flags.branch !== undefined) return [resolveCommit(repo, flags.branch, 'branch')];
+  return ['--all'];
+}
+
+/** Pathspec limiting the scan when PATH is a folder inside the repository. */
+function pathspecFor(repo: GitRepo, path: string, cwd: string): string[] | undefined {
+  const abs = isAbsolute(path) ? path : resolve(cwd, path);
+  const rel = relative(repo.root, abs);
+  if (!rel || rel.startsWith('..')) return undefined;
+  return [`:(top)${sep === '/' ? rel : rel.split(sep).join('/')}`];
+}
+
+export async function runGitScan(flags: GitScanFlags, ctx: GitScanContext): Promise<GitScanResult> {
+  const modes = [flags.staged && '--staged', flags['pre-push'] && '--pre-push', (flags.history || flags.branch !== undefined || flags.since !== undefined || flags.range !== undefined) && '--history'].filter(Boolean);
+  if (modes.length > 1) throw new UsageError(`scan: ${modes.join(' and ')} cannot be combined`);
+  if (ctx.paths.length > 1) throw new UsageError(`scan: ${modes[0]} takes one repository path, got ${ctx.paths.length}`);
+  const path = ctx.paths[0] ?? '.';
+  if (path === '-') throw new UsageError(`scan: ${modes[0]} reads a repository, not standard input`);
+  const { io } = ctx;
+  const repo = discoverRepo(path, io.cwd);
+
+  if (flags.staged) return scanStaged(ctx.compiled, repo, io.cwd, ctx.maxFileSize);
+
+  let revs: string[] | undefined;
+  if (flags['pre-push']) {
+    if (!io.env.PRE_COMMIT_TO_REF && (io.stdin as { isTTY?: boolean }).isTTY) {
+      throw new UsageError('scan --pre-push reads the refs being pushed from standard input, as git passes them to a pre-push hook');
+    }
+    revs = prePushRevisions(repo, io.env.PRE_COMMIT_TO_REF ? '' : await readAll(io.stdin), io.env);
+    if (!revs) return { findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] };
+  } else {
+    if (!hasHead(repo) && flags.history && flags.branch === undefined && flags.since === undefined && flags.range === undefined) {
+      return { findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] };
+    }
+    revs = historyRevisions(repo, flags);
+  }
+  return scanGitHistory(ctx.defs, ctx.compiled, repo, {
+    revs,
+    pathspec: flags['pre-push'] ? undefined : pathspecFor(repo, path, io.cwd),
+    maxFileSize: ctx.maxFileSize,
+    threads: ctx.threads,
+    display: (p) => toDisplay(join(repo.root, p), io.cwd),
+    onProgress: ctx.onProgress,
+  });
+}

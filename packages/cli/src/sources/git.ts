@@ -1,0 +1,180 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { UsageError } from '@tokenward/project';
+
+/** Plumbing shared by the history, staged and pre-push sources. */
+
+export interface GitRepo {
+  /** Absolute path of the work tree's top folder. */
+  root: string;
+  /** Absolute path of the git folder (`.git`, or the worktree's git dir). */
+  gitDir: string;
+}
+
+export interface GitResult {
+  status: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs git to completion. Never through a shell; secrets are never among `args`. */
+export function gitSync(args: readonly string[], cwd: string, input?: string | Buffer): GitResult {
+  const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (r.error) throw new UsageError(`cannot run git: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message} (is git installed and on PATH?)`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
+}
+
+const firstLine = (s: string): string => s.split('\n').find((l) => l.trim())?.replace(/^(fatal|error): /, '') ?? '';
+
+/**
+ * Finds the repository holding `path` with plain `git rev-parse` (one process, no library load):
+ * the pre-commit path must start fast. A path that is not in a repository is a usage error.
+ */
+export function discoverRepo(path: string, cwd: string): GitRepo {
+  const abs = isAbsolute(path) ? path : resolve(cwd, path);
+  let dir = abs;
+  try {
+    if (!statSync(abs).isDirectory()) dir = resolve(abs, '..');
+  } catch {
+    throw new UsageError(`path not found: ${path}`);
+  }
+  const r = gitSync(['rev-parse', '--show-toplevel', '--absolute-git-dir'], dir);
+  if (r.status !== 0) {
+    const why = firstLine(r.stderr);
+    if (/not a git repository/i.test(why)) throw new UsageError(`not a git repository: ${path}`);
+    throw new UsageError(`not a git repository: ${path}${why ? ` (${why})` : ''}`);
+  }
+  const [root, gitDir] = r.stdout.toString('utf8').trim().split('\n');
+  if (!root || !gitDir) throw new UsageError(`not a git work tree: ${path} (a bare repository has no staged changes or HEAD files to scan here)`);
+  return { root, gitDir };
+}
+
+/** The commit a revision names, or a usage error naming the revision. */
+export function resolveCommit(repo: GitRepo, rev: string, what = 'revision'): string {
+  if (rev.startsWith('-')) throw new UsageError(`unknown ${what} "${rev}"`);
+  const r = gitSync(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], repo.root);
+  if (r.status !== 0) throw new UsageError(`unknown ${what} "${rev}": no such commit in ${repo.root}`);
+  return r.stdout.toString('utf8').trim();
+}
+
+/** Whether the repository has any commit at all (a fresh `git init` has none). */
+export function hasHead(repo: GitRepo): boolean {
+  return gitSync(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], repo.root).status === 0;
+}
+
+/** Boundary commits of a shallow clone (their parents are missing), or an empty set. */
+export function shallowCommits(repo: GitRepo): Set<string> {
+  const file = gitSync(['rev-parse', '--git-path', 'shallow'], repo.root).stdout.toString('utf8').trim();
+  const abs = isAbsolute(file) ? file : resolve(repo.root, file);
+  if (!existsSync(abs)) return new Set();
+  return new Set(
+    readFileSync(abs, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
+}
+
+export const isZeroSha = (sha: string): boolean => /^0+$/.test(sha);
+
+/**
+ * `git cat-file --batch` as a reader: ask for objects by id, get their bytes back in order.
+ * One process serves any number of blobs (the fastest way git hands out object contents).
+ */
+export class CatFileBatch {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private buf: Buffer = Buffer.alloc(0);
+  private readonly waiting: string[] = [];
+  private ended = false;
+  private failure: Error | undefined;
+  private stderr = '';
+  /** Resolves when every requested object has been delivered and git has exited. */
+  readonly done: Promise<void>;
+
+  constructor(
+    cwd: string,
+    private readonly onObject: (id: string, type: string, bytes: Buffer | undefined) => void,
+  ) {
+    this.proc = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.proc.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+    // Writes after git died would throw EPIPE asynchronously; the exit handler reports it.
+    this.proc.stdin.on('error', () => {});
+    this.done = new Promise((resolveDone, reject) => {
+      this.proc.once('error', (e) => reject(new UsageError(`cannot run git cat-file: ${e.message}`)));
+      this.proc.once('close', (code) => {
+        if (this.failure) reject(this.failure);
+        else if (code !== 0 || this.waiting.length > 0) reject(new Error(`git cat-file failed (exit ${code}): ${firstLine(this.stderr)}`));
+        else resolveDone();
+      });
+    });
+  }
+
+  /** Queues one object. Returns false when git's input is full (wait for `drained()`). */
+  request(id: string): boolean {
+    this.waiting.push(id);
+    return this.proc.stdin.write(`${id}\n`);
+  }
+
+  drained(): Promise<void> {
+    return new Promise((r) => this.proc.stdin.once('drain', r));
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.proc.stdin.end();
+  }
+
+  kill(): void {
+    this.proc.kill();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    let pos = 0;
+    try {
+      for (;;) {
+        const nl = this.buf.indexOf(10, pos);
+        if (nl < 0) break;
+        const header = this.buf.toString('latin1', pos, nl);
+        const parts = header.split(' ');
+        if (parts[1] === 'missing' || parts[1] === 'ambiguous') {
+          this.waiting.shift();
+          this.onObject(parts[0]!, parts[1], undefined);
+          pos = nl + 1;
+          continue;
+        }
+        const size = Number(parts[2]);
+        if (parts.length !== 3 || !Number.isFinite(size)) throw new Error(`unexpected git cat-file output: ${header.slice(0, 80)}`);
+        if (this.buf.length < nl + 1 + size + 1) break;
+        this.waiting.shift();
+        this.onObject(parts[0]!, parts[1]!, this.buf.subarray(nl + 1, nl + 1 + size));
+        pos = nl + 1 + size + 1;
+      }
+    } catch (e) {
+      this.failure = e as Error;
+      this.proc.kill();
+    }
+    // Keep only the unparsed tail; copy it so a large chunk is not pinned by a small remainder.
+    this.buf = pos === 0 ? this.buf : pos >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(pos));
+  }
+}
+
+/** Runs a git command streaming its stdout to `onData`; rejects with git's message on failure. */
+export function gitStream(args: readonly string[], cwd: string, onData: (chunk: Buffer) => void): { done: Promise<void>; proc: ChildProcessWithoutNullStreams } {
+  const proc = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  proc.stdin.end();
+  let stderr = '';
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const done = new Promise<void>((resolveDone, reject) => {
+    proc.once('error', (e) => reject(new UsageError(`cannot run git: ${e.message}`)));
+    proc.once('close', (code, signal) => {
+      if (code === 0) resolveDone();
+      else reject(new UsageError(`git ${args[0]} failed${signal ? ` (${signal})` : ''}: ${firstLine(stderr) || `exit ${code}`}`));
+    });
+  });
+  return { done, proc };
+}
