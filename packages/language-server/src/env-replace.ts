@@ -75,6 +75,9 @@ const toSnake = (s: string): string =>
     .replace(/^_+|_+$/g, '')
     .toUpperCase();
 
+/** Keys that name where a token goes (headers, URL parts), not what it is. */
+const NOT_A_NAME = new Set(['AUTHORIZATION', 'AUTH', 'BEARER', 'HEADERS', 'HEADER', 'URL', 'URI', 'HREF', 'HOST', 'VALUE', 'DATA', 'BODY', 'X_API_KEY_HEADER']);
+
 /**
  * A variable name from the code around the secret (`githubToken = "…"` → GITHUB_TOKEN), else from
  * the provider (GitHub → GITHUB_TOKEN).
@@ -83,8 +86,8 @@ export function suggestEnvName(lineText: string, secretStart: number, provider: 
   const before = lineText.slice(0, secretStart);
   const m = /([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?::=|=>|=|:)\s*[@$]?["'`]?[^"'`=:]*$/.exec(before);
   const key = m ? toSnake(m[1]!.split('.').pop()!) : '';
-  if (key && /^[A-Z_][A-Z0-9_]*$/.test(key) && key.length >= 3) return key;
-  const p = toSnake(provider) || 'SECRET';
+  if (key && /^[A-Z_][A-Z0-9_]*$/.test(key) && key.length >= 3 && !NOT_A_NAME.has(key)) return key;
+  const p = provider.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'SECRET';
   return `${p}_TOKEN`;
 }
 

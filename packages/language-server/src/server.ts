@@ -12,6 +12,7 @@ import {
   DiagnosticTag,
   MarkupKind,
   MessageType,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
   TextEdit,
@@ -24,6 +25,7 @@ import {
   type InitializeParams,
   type InitializeResult,
   type Range,
+  WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, RuleDefinition } from '@tokenward/engine';
@@ -122,7 +124,21 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
   let canPullConfiguration = false;
   const revocation: RevocationPort = options.revocation ?? revokePackagePort();
 
-  const ctx = () => ({ settings, root });
+  /** Editor settings first, then the project's configuration (as `tokenward revoke` reads it). */
+  /** Plain messages are notifications: a request would make some clients block on a prompt. */
+  const notify = (type: MessageType, message: string): void => {
+    void connection.sendNotification(ShowMessageNotification.type, { type, message });
+  };
+
+  const ctx = () => {
+    const cfg = project?.config;
+    const effective: ServerSettings = {
+      ...settings,
+      auditLog: settings.auditLog || cfg?.resolved.auditLog || '',
+      providerEndpoints: { ...(cfg?.config.revoke?.endpoints ?? {}), ...settings.providerEndpoints },
+    };
+    return { settings: effective, root };
+  };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
@@ -144,7 +160,7 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
   });
 
   connection.onInitialized(async () => {
-    for (const p of project?.problems ?? []) void connection.window.showWarningMessage(`Tokenward: ${p}`);
+    for (const p of project?.problems ?? []) notify(MessageType.Warning, `Tokenward: ${p}`);
     if (canPullConfiguration && !settingsFromInit) await pullConfiguration();
   });
   let settingsFromInit = false;
@@ -209,8 +225,9 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
     clearTimeout(state.timer);
     state.timer = undefined;
     const started = performance.now();
-    const path = project.displayPath(uriToPath(doc.uri));
-    const result = settings.enable ? project.analyze(doc.getText(), path) : { findings: [], suppressed: 0 };
+    const fsPath = uriToPath(doc.uri);
+    const path = project.displayPath(fsPath);
+    const result = settings.enable && !project.isIgnoredPath(fsPath) ? project.analyze(doc.getText(), path) : { findings: [], suppressed: 0 };
     const diagnostics = result.findings.map(toDiagnostic);
     state.analysisMs = performance.now() - started;
     state.version = doc.version;
@@ -402,7 +419,9 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
   // ---------------------------------------------------------------------------------------------
   // Commands
 
-  connection.onExecuteCommand(async (params: ExecuteCommandParams) => {
+  connection.onExecuteCommand(async (params: ExecuteCommandParams, _cancel, workDone) => {
+    // The library moves a client-given workDoneToken into `workDone` (a no-op reporter otherwise).
+    const clientProgress = WorkDoneProgressReporter.isNullInstance(workDone) ? undefined : workDone;
     const arg = (params.arguments?.[0] ?? {}) as { uri?: string; fingerprint?: string; position?: { line: number; character: number } };
     switch (params.command) {
       case COMMANDS.revoke:
@@ -411,7 +430,7 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
         if (!arg.uri || !arg.position) return { status: 'failed', detail: 'no cursor position' };
         const f = findingAt(arg.uri, { start: arg.position, end: arg.position });
         if (!f) {
-          void connection.window.showInformationMessage('Tokenward: no leaked token at the cursor.');
+          notify(MessageType.Info, 'Tokenward: no leaked token at the cursor.');
           return { status: 'none', detail: 'no token at the cursor' };
         }
         return revokeCommand(arg.uri, f.fingerprint);
@@ -421,7 +440,7 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
       case COMMANDS.addToBaseline:
         return addToBaseline(arg.uri, arg.fingerprint ?? '');
       case COMMANDS.scanWorkspace:
-        return runWorkspaceScan(params.workDoneToken);
+        return runWorkspaceScan(clientProgress);
       default:
         return undefined;
     }
@@ -449,14 +468,14 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
       outcome = { ok: false, detail: (e as Error).message };
     }
     if (!outcome.ok) {
-      void connection.window.showErrorMessage(`Tokenward: revoking ${finding.provider} token ${finding.redacted} failed: ${outcome.detail}`);
+      notify(MessageType.Error, `Tokenward: revoking ${finding.provider} token ${finding.redacted} failed: ${outcome.detail}`);
       return { status: 'failed', detail: outcome.detail };
     }
     revoked.set(fingerprint, { at: new Date().toISOString(), detail: outcome.detail });
     verification.set(fingerprint, 'inactive');
     for (const [u, s] of states) if (s.findings.some((f) => f.fingerprint === fingerprint)) publish(u, s.findings);
     for (const [u, findings] of scanned) if (findings.some((f) => f.fingerprint === fingerprint)) publish(u, findings);
-    void connection.window.showInformationMessage(`Tokenward: ${finding.provider} token ${finding.redacted} revoked (${outcome.detail}).${outcome.auditLog ? ` Recorded in ${outcome.auditLog}.` : ''}`);
+    notify(MessageType.Info, `Tokenward: ${finding.provider} token ${finding.redacted} revoked (${outcome.detail}).${outcome.auditLog ? ` Recorded in ${outcome.auditLog}.` : ''}`);
     return { status: 'revoked', detail: outcome.detail };
   }
 
@@ -490,14 +509,14 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
       for (const [u, findings] of scanned) publish(u, findings);
       return { status: 'baselined', detail: file };
     } catch (e) {
-      void connection.window.showErrorMessage(`Tokenward: ${(e as Error).message}`);
+      notify(MessageType.Error, `Tokenward: ${(e as Error).message}`);
       return { status: 'failed', detail: (e as Error).message };
     }
   }
 
-  async function runWorkspaceScan(token: string | number | undefined): Promise<{ files: number; findings: number; problems: string[] }> {
+  async function runWorkspaceScan(clientProgress: WorkDoneProgressReporter | undefined): Promise<{ files: number; findings: number; problems: string[] }> {
     if (!root || !project) return { files: 0, findings: 0, problems: ['no workspace folder is open'] };
-    const progress = token !== undefined ? connection.window.attachWorkDoneProgress(token) : canCreateProgress ? await connection.window.createWorkDoneProgress() : undefined;
+    const progress = clientProgress ?? (canCreateProgress ? await connection.window.createWorkDoneProgress() : undefined);
     progress?.begin('Tokenward: scanning workspace', 0, 'listing files', false);
     const openUris = new Set(documents.all().map((d) => d.uri));
     const previous = new Set(scanned.keys());

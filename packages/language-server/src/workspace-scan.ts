@@ -55,6 +55,7 @@ export async function scanWorkspace(root: string, project: ProjectContext, onPro
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
     try {
+      if (project.isIgnoredPath(file)) continue;
       const st = await stat(file);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) continue;
       const bytes = await readFile(file);
