@@ -13,7 +13,7 @@ import {
   type Severity,
 } from '@tokenward/engine';
 import { UsageError } from './errors.js';
-import { parseSettings, SettingsFileError, type LocatedData } from './yaml-data.js';
+import { keyPath, parseSettings, SettingsFileError, type LocatedData } from './yaml-data.js';
 
 /** Names a configuration file may have, in the order they are looked for in each folder. */
 export const CONFIG_FILE_NAMES = ['.tokenward.yaml', '.tokenward.yml', '.tokenward.json'] as const;
@@ -227,7 +227,7 @@ export function selectRules(loaded: LoadedConfig, defs: RuleDefinition[], compil
   const known = new Set(defs.map((d) => d.id));
   const checkIds = (ids: readonly string[] | undefined, path: (string | number)[]) => {
     (ids ?? []).forEach((id, i) => {
-      if (!known.has(id)) throw new SettingsFileError(loaded.file ?? 'configuration', `unknown rule id "${id}"`, loaded.lineOf([...path, i]), `${path.join('.')}[${i}]`);
+      if (!known.has(id)) throw new SettingsFileError(loaded.file ?? 'configuration', `unknown rule id "${id}"`, loaded.lineOf([...path, i]), keyPath([...path, i]));
     });
   };
   checkIds(cfg.disabledRules, ['disabledRules']);
@@ -268,8 +268,8 @@ ignorePaths:
 
 # Accepted secrets. Prefer a fingerprint (from --format json) over the value itself.
 # allow:
-#   - value: AKIAIOSFODNN7EXAMPLE          # a public documentation example
-#     reason: AWS documentation example key
+#   - value: example-key-from-the-docs     # an exact value (only for public example values)
+#     reason: example in the provider's documentation
 #   - pattern: '^ghp_0{36}$'                # a regular expression tested against the secret
 #     rules: [github-pat-classic]
 #   - fingerprint: 0123456789abcdef0123456789abcdef

@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { describeAjvError, lineOf } from '@tokenward/engine';
 import { UsageError } from './errors.js';
 
@@ -32,6 +32,20 @@ export interface LocatedData<T> {
 
 const validators = new WeakMap<object, ValidateFunction>();
 
+/** The line of the key itself (`allowList:`), not of its value, when the key exists; else the
+ * engine's lookup (nearest existing parent). */
+function keyLine(doc: Document, counter: LineCounter, path: readonly (string | number)[]): number | undefined {
+  const last = path[path.length - 1];
+  if (typeof last === 'string') {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+      if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+    }
+  }
+  return lineOf(doc, counter, [...path]);
+}
+
 /**
  * Parses YAML or JSON text (JSON is YAML) and validates it against a JSON Schema. The first
  * problem becomes one SettingsFileError naming the file, line and key: the same ajv → YAML-line
@@ -54,9 +68,9 @@ export function parseSettings<T>(text: string, file: string, schema: object): Lo
   const located: LocatedData<T> = {
     data,
     file,
-    lineOf: (path) => lineOf(doc, counter, [...path]),
+    lineOf: (path) => keyLine(doc, counter, path),
     fail(path, detail) {
-      throw new SettingsFileError(file, detail, lineOf(doc, counter, [...path]), keyPath(path) || undefined);
+      throw new SettingsFileError(file, detail, keyLine(doc, counter, path), keyPath(path) || undefined);
     },
   };
   if (!validate(data)) {
