@@ -2,7 +2,7 @@
  * Carries out a plan after confirmation: API revocations (batched where the provider allows),
  * manual steps shown, a read-only check afterwards where one exists, one audit line per action.
  */
-import type { Finding } from '@tokenward/engine';
+import { fingerprint, type Finding } from '@tokenward/engine';
 import type { AuditEntry, AuditLog, AuditOutcome } from './audit.js';
 import type { EndpointOverrides } from './endpoints.js';
 import { HttpClient } from './http.js';
@@ -10,7 +10,7 @@ import type { PlanItem, RevocationPlan } from './plan.js';
 import { runSteps, StepFailure } from './steps.js';
 import { scrub } from './scrub.js';
 import type { TemplateVars } from './template.js';
-import { verifySecret, type VerifyStatus } from './verify.js';
+import { verifySecret, type VerifyCache, type VerifyStatus } from './verify.js';
 
 export type RevocationOutcome = 'revoked' | 'failed' | 'manual-steps-shown';
 
@@ -32,6 +32,8 @@ export interface ExecuteOptions {
   audit?: AuditLog;
   /** Verify again after a revocation (default true). */
   verifyAfter?: boolean;
+  /** Verify cache to update with the checks made after revoking (a cached `active` must not outlive the token). */
+  cache?: VerifyCache;
   now?: () => Date;
   /** Called as each result is known (progress output). */
   onResult?: (r: RevocationResult) => void;
@@ -129,6 +131,7 @@ export async function executePlan(plan: RevocationPlan, options: ExecuteOptions 
       if (r.outcome === 'revoked' && item.canVerify && options.verifyAfter !== false) {
         const v = await verifySecret(item.rule, item.finding.secret, { endpoints: options.endpoints, http });
         r.verifiedAfter = v.status;
+        if (v.status !== 'unknown') options.cache?.set(fingerprint(item.rule.id, item.finding.secret), v);
       }
       record(r);
     }

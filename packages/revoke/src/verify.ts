@@ -75,8 +75,18 @@ export interface VerifyOptions {
 /** Default client for checks: spaced requests so a scan with many findings does not hammer a provider. */
 export const verifyHttpClient = () => new HttpClient({ minIntervalMs: 250, timeoutMs: 10_000 });
 
-/** Checks one secret with its rule's read-only call. Never throws for provider problems. */
+/** Checks one secret with its rule's read-only call (through the cache when given). Never throws for provider problems. */
 export async function verifySecret(rule: RuleDefinition, secret: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const fp = fingerprint(rule.id, secret);
+  const hit = options.cache?.get(fp);
+  if (hit) return hit;
+  const result = await verifyUncached(rule, secret, options);
+  // Only definite answers are cached: an outage should be retried next time.
+  if (result.status !== 'unknown') options.cache?.set(fp, result);
+  return result;
+}
+
+async function verifyUncached(rule: RuleDefinition, secret: string, options: VerifyOptions): Promise<VerifyResult> {
   const checkedAt = (options.now?.() ?? new Date()).toISOString();
   const spec = rule.verify;
   if (!spec) return { status: 'unknown', detail: 'no read-only check for this rule', checkedAt };
@@ -151,12 +161,7 @@ export async function verifyFindings(
   const byFingerprint = new Map<string, VerifyResult>();
   for (const [secret, g] of groups) {
     const fp = fingerprint(g.rule.id, secret);
-    let result = options.cache?.get(fp);
-    if (!result) {
-      result = await verifySecret(g.rule, secret, { ...options, http });
-      // Only definite answers are cached: an outage should be retried next time.
-      if (result.status !== 'unknown') options.cache?.set(fp, result);
-    }
+    const result = await verifySecret(g.rule, secret, { ...options, http });
     const finding = g.findings.find((f) => f.ruleId === g.rule.id) ?? g.findings[0]!;
     secrets.push({ rule: g.rule, finding, occurrences: g.findings, fingerprint: fp, result });
     for (const f of g.findings) byFingerprint.set(f.fingerprint, result);

@@ -5,6 +5,7 @@ import { loadConfig, loadRules, scanRootOf, selectRules, type LoadedConfig } fro
 import {
   auditPlan,
   createAuditLog,
+  createVerifyCache,
   EndpointError,
   executePlan,
   HttpClient,
@@ -58,7 +59,8 @@ const OPTIONS = {
   timeout: { type: 'string' },
   rules: { type: 'string', multiple: true, default: [] as string[] },
   config: { type: 'string' },
-  'no-config': { type: 'boolean', default: false },
+  // Declared so strict parsing accepts it; parseArgs (allowNegative) reports it as `config: false`.
+  'no-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -131,6 +133,12 @@ export function parseTimeout(value: string | undefined): number | undefined {
   return n * 1000;
 }
 
+/** node:util parseArgs (allowNegative) turns `--no-config` into `config: false`. */
+export function configFlags(values: { rules: string[]; config?: string | boolean | undefined; 'no-config'?: boolean | undefined }): { rules: string[]; config?: string; noConfig: boolean } {
+  const noConfig = values.config === false || values['no-config'] === true;
+  return typeof values.config === 'string' && !noConfig ? { rules: values.rules, config: values.config, noConfig } : { rules: values.rules, noConfig };
+}
+
 export interface LoadedRuleSet {
   defs: RuleDefinition[];
   compiled: CompiledRules;
@@ -138,7 +146,7 @@ export interface LoadedRuleSet {
 }
 
 /** Rules + configuration, as `scan` loads them. */
-export function loadRuleSet(io: Io, paths: readonly string[], flags: { rules: string[]; config?: string | undefined; noConfig: boolean }): LoadedRuleSet {
+export function loadRuleSet(io: Io, paths: readonly string[], flags: { rules: string[]; config?: string; noConfig: boolean }): LoadedRuleSet {
   const config = loadConfig({ cwd: io.cwd, scanRoot: scanRootOf(paths, io.cwd), configFile: flags.config, noConfig: flags.noConfig });
   const loaded = loadRules([...config.resolved.rules, ...flags.rules.map((r) => resolve(io.cwd, r))]);
   const selected = selectRules(config, loaded.defs, loaded.compiled);
@@ -186,6 +194,8 @@ export interface RevokeRunOptions {
   timeoutMs?: number | undefined;
   out: NodeJS.WritableStream;
   confirmHint?: string;
+  /** Verify cache updated with the checks made after revoking (so `verify` does not answer a stale `active`). */
+  verifyCacheFile?: string;
 }
 
 /** Plans, then (with `yes`) acts; returns how many revocations failed. */
@@ -197,7 +207,9 @@ export async function runRevocation(o: RevokeRunOptions): Promise<{ failed: numb
     return { failed: 0, planned: plan.items.length };
   }
   const http = new HttpClient(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {});
-  const results = await executePlan(plan, { endpoints: o.endpoints, http, audit: o.audit, verifyAfter: o.verifyAfter });
+  const cache = o.verifyCacheFile ? createVerifyCache({ file: o.verifyCacheFile }) : undefined;
+  const results = await executePlan(plan, { endpoints: o.endpoints, http, audit: o.audit, verifyAfter: o.verifyAfter, ...(cache ? { cache } : {}) });
+  cache?.save?.();
   o.out.write(renderResults(results));
   return { failed: results.filter((r) => r.outcome === 'failed').length, planned: 0 };
 }
@@ -213,7 +225,7 @@ export const revokeCommand: Command = {
       return EXIT_CLEAN;
     }
     const timeoutMs = parseTimeout(values.timeout);
-    const set = loadRuleSet(io, positionals, { rules: values.rules, config: values.config, noConfig: values['no-config'] });
+    const set = loadRuleSet(io, positionals, configFlags(values));
     const endpoints = endpointsFrom(values.endpoint, set.config);
     const findings = await collectFindings(io, positionals, values.token, values.rule, set, 'revoke');
     if (findings.length === 0) {
@@ -231,6 +243,7 @@ export const revokeCommand: Command = {
       verifyAfter: values.verify,
       timeoutMs,
       out: io.stdout,
+      verifyCacheFile: resolve(io.cwd, '.tokenward/verify-cache.json'),
     });
     io.stderr.write(`tokenward: audit log: ${audit.path}\n`);
     return failed > 0 ? EXIT_REVOKE_FAILED : EXIT_CLEAN;

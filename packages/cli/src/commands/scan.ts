@@ -8,6 +8,7 @@ import { loadRules } from '@tokenward/project';
 import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
 import { listFiles } from '../sources/files.js';
 import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../sources/git-scan.js';
+import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks } from '../revoke-hooks.js';
 import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
 
 const FORMATS = Object.keys(REPORTERS);
@@ -39,6 +40,8 @@ Options:
 
 ${GIT_SCAN_HELP}
 
+${REVOKE_SCAN_HELP}
+
 Exit codes: 0 no secrets found, 1 secrets found, 2 usage or runtime error.`;
 
 const OPTIONS = {
@@ -59,6 +62,7 @@ const OPTIONS = {
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   ...GIT_SCAN_OPTIONS,
+  ...REVOKE_SCAN_OPTIONS,
 } as const;
 
 /** Writes progress on stderr for long scans when stderr is a terminal. */
@@ -192,6 +196,8 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     if (values.format !== 'text' || toFile) {
       for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
     }
+    // --verify / --revoke-policy act on the findings after the report (network, stderr output).
+    if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return EXIT_FINDINGS;
     return total > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
   },
 };

@@ -3,7 +3,7 @@ import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { createVerifyCache, HttpClient, verifyFindings, type EndpointOverrides, type VerifiedSecret, type VerifyResult } from '@tokenward/revoke';
 import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
-import { collectFindings, endpointsFrom, loadRuleSet, parseTimeout } from './revoke.js';
+import { collectFindings, configFlags, endpointsFrom, loadRuleSet, parseTimeout } from './revoke.js';
 
 const HELP = `Usage: tokenward verify [options] [PATH...]
        tokenward verify --token - [--rule ID] [options]   (the token is read from standard input)
@@ -35,7 +35,8 @@ const OPTIONS = {
   timeout: { type: 'string' },
   rules: { type: 'string', multiple: true, default: [] as string[] },
   config: { type: 'string' },
-  'no-config': { type: 'boolean', default: false },
+  // Declared so strict parsing accepts it; parseArgs (allowNegative) reports it as `config: false`.
+  'no-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -74,7 +75,7 @@ export const verifyCommand: Command = {
     }
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`verify: unknown format "${values.format}" (use text or json)`);
     const timeoutMs = parseTimeout(values.timeout);
-    const set = loadRuleSet(io, positionals, { rules: values.rules, config: values.config, noConfig: values['no-config'] });
+    const set = loadRuleSet(io, positionals, configFlags(values));
     const endpoints = endpointsFrom(values.endpoint, set.config);
     const findings = await collectFindings(io, positionals, values.token, values.rule, set, 'verify');
     const { secrets } = await verifyForCli(io, findings, set.defs, endpoints, { cache: values.cache, timeoutMs });
