@@ -160,6 +160,30 @@ describe('tokenward verify', () => {
   });
 });
 
+describe('scan --verify', () => {
+  it('checks each unique found secret once (read-only) and reports the answers on stderr, keeping JSON on stdout valid', async () => {
+    const gh = await start('github');
+    const live = githubToken();
+    const dead = githubToken();
+    gh.add(live).add(dead, false);
+    const dir = tree({
+      '.tokenward.yml': `revoke:\n  endpoints:\n    github: ${gh.origin}\n`,
+      'a.env': `A=${live}\nB=${dead}\n`,
+      'b.env': `A=${live}\n`,
+    });
+    const r = await runCli(['scan', '--verify', '--format', 'json', '.'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings).toHaveLength(3);
+    expect(r.stderr).toMatch(new RegExp(`^\\s*active .*${live.slice(-4)}`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^\\s*inactive .*${dead.slice(-4)}`, 'm'));
+    expect(gh.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /user', 'GET /user']);
+    expect(r.stderr).not.toContain(live);
+    const plain = await runCli(['scan', '--format', 'json', '.'], { cwd: dir });
+    expect(plain.code).toBe(1);
+    expect(gh.requests).toHaveLength(2);
+  });
+});
+
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
 }
