@@ -1,0 +1,241 @@
+/**
+ * The context stage of a scan: runs after the rule patterns matched and before overlapping
+ * findings are resolved. It
+ * - drops context-only (generic) candidates whose value is a placeholder, reference, hash or word,
+ * - decodes values (Basic auth, Kubernetes Secret data, percent-encoding, string escapes), checks
+ *   the decoded value and rescans it with every rule, reporting at the encoded text's location,
+ * - for JS/TS files that already have a candidate, confirms candidates on the syntax tree and adds
+ *   literals that reach a secret sink through an identifier.
+ * Behaviour is chosen by rule tags (rules/generic-*.yaml), so rules stay data.
+ */
+import { Buffer } from 'node:buffer';
+import type { CompiledRule, CompiledRules } from '../compile.js';
+import { scanBytes, utf16Length } from '../scan.js';
+import type { Origin } from '../types.js';
+import { decodeBasicAuth, decodeBase64Text, decodeEscapes, decodePercent } from './decode.js';
+import { analyzeJs, JS_PATH, type JsAnalysis } from './js-ast.js';
+import { kubernetesSecretValues } from './kubernetes.js';
+import { nameMeansSecret } from './names.js';
+import { rejectGenericValue, rejectObviousPlaceholder, type ValueKind } from './values.js';
+
+export { rejectGenericValue, rejectPlaceholder, rejectObviousPlaceholder, type ValueKind } from './values.js';
+export { nameMeansSecret, headerMeansSecret, splitWords } from './names.js';
+export { decodeBase64Text, decodeBasicAuth, decodeEscapes, decodePercent } from './decode.js';
+
+/** Same shape as scan.ts's raw match: chunk-relative byte offsets. */
+export interface ContextMatch {
+  rule: CompiledRule;
+  matchStart: number;
+  start: number;
+  end: number;
+  secret: string;
+}
+
+interface RuleContext {
+  /** Any context handling at all (false: the match passes through untouched). */
+  active: boolean;
+  generic: boolean;
+  password: boolean;
+  url: boolean;
+  basic: boolean;
+  kubernetes: boolean;
+  jsReference: boolean;
+  assignment: boolean;
+  /** Provider format without a checksum: only obvious placeholders are dropped. */
+  placeholderOnly: boolean;
+}
+
+const CONTEXT = new WeakMap<CompiledRule, RuleContext>();
+
+function contextOf(rule: CompiledRule): RuleContext {
+  let c = CONTEXT.get(rule);
+  if (c) return c;
+  const tags = new Set(rule.def.tags ?? []);
+  const generic = tags.has('generic') || rule.confidence === 'low';
+  const placeholderOnly = !generic && rule.confidence === 'medium' && !rule.checksum;
+  c = {
+    generic,
+    password: tags.has('password'),
+    url: tags.has('url'),
+    basic: tags.has('decode-basic'),
+    kubernetes: tags.has('kubernetes-secret'),
+    jsReference: tags.has('js-reference'),
+    assignment: tags.has('assignment'),
+    placeholderOnly,
+    active: generic || placeholderOnly,
+  };
+  CONTEXT.set(rule, c);
+  return c;
+}
+
+/** Files larger than this keep the lexical verdict: parsing them would cost more than the scan. */
+export const MAX_AST_BYTES = 256 * 1024;
+const DECODED_ORIGIN: Origin = { path: '<decoded>', kind: 'decoded' };
+let decodeDepth = 0;
+
+/** Rescans a decoded value with every rule; findings are moved onto the encoded span. */
+function rescanDecoded(compiled: CompiledRules, decoded: string, at: ContextMatch, out: ContextMatch[]): void {
+  if (decodeDepth >= 2 || decoded.length === 0) return;
+  decodeDepth++;
+  try {
+    for (const f of scanBytes(compiled, Buffer.from(decoded, 'utf8'), DECODED_ORIGIN)) {
+      const rule = compiled.byId.get(f.ruleId);
+      if (rule) out.push({ rule, matchStart: at.matchStart, start: at.start, end: at.end, secret: f.secret });
+    }
+  } finally {
+    decodeDepth--;
+  }
+}
+
+function lineAround(buf: Buffer, at: number): string {
+  let s = buf.lastIndexOf(10, at);
+  s = s < 0 ? 0 : s + 1;
+  let e = buf.indexOf(10, at);
+  if (e < 0) e = buf.length;
+  return buf.toString('latin1', Math.max(s, at - 200), Math.min(e, at + 200));
+}
+
+const isNameByte = (b: number) =>
+  (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 95 || b === 46 || b === 45 || b === 36;
+
+/** The whole identifier/key around a keyword hit (`GITHUB_TOKEN`, `config.clientSecret`). */
+function nameAt(buf: Buffer, at: number): string {
+  let s = at;
+  while (s > 0 && at - s < 64 && isNameByte(buf[s - 1]!)) s--;
+  let e = at;
+  while (e < buf.length && e - at < 64 && isNameByte(buf[e]!)) e++;
+  return buf.toString('latin1', s, e);
+}
+
+function kindOf(ctx: RuleContext, name: string): ValueKind {
+  return ctx.password || /pass|pwd/i.test(name) ? 'password' : 'token';
+}
+
+/** Applies context rules to one chunk's raw matches. Pure; cheap when no context rule matched. */
+export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origin, raw: ContextMatch[]): ContextMatch[] {
+  let active = false;
+  for (const m of raw) {
+    if (contextOf(m.rule).active) {
+      active = true;
+      break;
+    }
+  }
+  if (!active) return raw;
+  const isJs = JS_PATH.test(origin.path) && buf.length <= MAX_AST_BYTES;
+  const out: ContextMatch[] = [];
+  const astChecked: ContextMatch[] = [];
+  const jsReferences: ContextMatch[] = [];
+  const kubernetesDocs = new Set<number>();
+  let latin: string | undefined;
+  for (const m of raw) {
+    const ctx = contextOf(m.rule);
+    if (!ctx.active) {
+      out.push(m);
+      continue;
+    }
+    if (ctx.placeholderOnly) {
+      if (!rejectObviousPlaceholder(m.secret)) out.push(m);
+      continue;
+    }
+    if (ctx.kubernetes) {
+      latin ??= buf.toString('latin1');
+      for (const v of kubernetesSecretValues(latin, m.start)) {
+        if (kubernetesDocs.has(v.start)) continue;
+        kubernetesDocs.add(v.start);
+        const decoded = v.base64 ? decodeBase64Text(v.value) : buf.toString('utf8', v.start, v.end);
+        if (decoded === undefined) continue;
+        const at: ContextMatch = { rule: m.rule, matchStart: v.start, start: v.start, end: v.end, secret: decoded.trim() };
+        rescanDecoded(compiled, decoded, at, out);
+        if (!/[\r\n]/.test(at.secret) && !rejectGenericValue(at.secret, kindOf(ctx, v.key))) out.push(at);
+      }
+      continue;
+    }
+    if (ctx.jsReference) {
+      if (isJs) jsReferences.push(m);
+      continue;
+    }
+    const name = buf.toString('latin1', m.matchStart, m.start);
+    // The regex finds the secret word; the whole name decides (nextToken, tokenizer, mytoken: no).
+    if (ctx.assignment && !nameMeansSecret(nameAt(buf, m.matchStart))) continue;
+    if (ctx.basic) {
+      const basic = decodeBasicAuth(m.secret);
+      if (!basic) continue;
+      const at = { ...m, secret: basic.password };
+      rescanDecoded(compiled, basic.password, at, out);
+      if (!rejectGenericValue(basic.password, 'password')) out.push(at);
+      continue;
+    }
+    let secret = m.secret;
+    const decoded = (ctx.url ? decodePercent(secret) : undefined) ?? decodeEscapes(secret);
+    if (decoded !== undefined) {
+      secret = decoded;
+      rescanDecoded(compiled, decoded, m, out);
+    }
+    if (rejectGenericValue(secret, kindOf(ctx, name), lineAround(buf, m.start))) continue;
+    const kept = secret === m.secret ? m : { ...m, secret };
+    out.push(kept);
+    if (ctx.assignment && isJs) astChecked.push(kept);
+  }
+  if (astChecked.length === 0 && jsReferences.length === 0) return preferSpecific(out);
+  const analysis = analyzeJs(buf.toString('utf8'), origin.path);
+  // Unparseable code: assignment candidates keep their lexical verdict; references stay unresolved.
+  if (!analysis) return preferSpecific(out);
+  return preferSpecific(confirmOnSyntaxTree(buf, analysis, out, new Set(astChecked), jsReferences));
+}
+
+/** Among generic rules, the one that knows most about a span reports it (a header over an assignment). */
+function specificity(c: RuleContext): number {
+  return c.kubernetes ? 5 : c.basic ? 4 : c.url ? 3 : c.jsReference ? 2 : c.assignment ? 0 : 1;
+}
+
+function preferSpecific(matches: ContextMatch[]): ContextMatch[] {
+  const best = new Map<string, ContextMatch>();
+  let dropped = false;
+  for (const m of matches) {
+    if (!contextOf(m.rule).generic) continue;
+    const key = `${m.start}:${m.end}`;
+    const prev = best.get(key);
+    if (!prev) best.set(key, m);
+    else {
+      dropped = true;
+      if (specificity(contextOf(m.rule)) > specificity(contextOf(prev.rule))) best.set(key, m);
+    }
+  }
+  if (!dropped) return matches;
+  return matches.filter((m) => !contextOf(m.rule).generic || best.get(`${m.start}:${m.end}`) === m);
+}
+
+function confirmOnSyntaxTree(buf: Buffer, analysis: JsAnalysis, matches: ContextMatch[], checked: Set<ContextMatch>, references: ContextMatch[]): ContextMatch[] {
+  const text = buf.toString('utf8');
+  const ascii = text.length === buf.length;
+  const toIndex = (byte: number) => (ascii ? byte : utf16Length(buf, 0, byte));
+  const toByte = (index: number) => (ascii ? index : Buffer.byteLength(text.slice(0, index)));
+  const inside = (s: number, e: number, ranges: Iterable<{ start: number; end: number } | [number, number]>) => {
+    for (const r of ranges) {
+      const [rs, re] = Array.isArray(r) ? r : [r.start, r.end];
+      if (s >= rs && e <= re) return true;
+    }
+    return false;
+  };
+  const out = matches.filter((m) => {
+    if (!checked.has(m)) return true;
+    const s = toIndex(m.start);
+    const e = toIndex(m.end);
+    // A secret in a comment is still a leak; elsewhere the syntax tree has the final word.
+    return inside(s, e, analysis.literals) || inside(s, e, analysis.comments);
+  });
+  if (references.length === 0) return out;
+  // Literals reached through an identifier used in an Authorization/secret-header value.
+  const rule = references[0]!.rule;
+  const taken = out.map((m) => [m.start, m.end] as [number, number]);
+  for (const lit of analysis.literals) {
+    if (!lit.resolved) continue;
+    const start = toByte(lit.start);
+    const end = toByte(lit.end);
+    if (taken.some(([s, e]) => start < e && end > s)) continue;
+    if (rejectGenericValue(lit.value, kindOf(contextOf(rule), lit.name))) continue;
+    taken.push([start, end]);
+    out.push({ rule, matchStart: start, start, end, secret: lit.value });
+  }
+  return out;
+}
