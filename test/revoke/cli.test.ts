@@ -132,6 +132,18 @@ describe('tokenward revoke', () => {
     expect(auditLines(dir)[0]).toMatchObject({ rule: 'wise-personal-api-token', outcome: 'manual-steps-shown' });
   });
 
+  it('does not touch what scan would not report (inline tokenward:allow)', async () => {
+    const gh = await start('github');
+    const kept = githubToken();
+    const allowed = githubToken();
+    gh.add(kept).add(allowed);
+    const dir = tree({ 'a.env': `A=${kept}\nB=${allowed} # tokenward:allow test fixture\n` });
+    const r = await runCli(['revoke', '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(gh.isActive(kept)).toBe(false);
+    expect(gh.isActive(allowed)).toBe(true);
+  });
+
   it('--audit FILE writes the log there', async () => {
     const dir = tree({ 'x.txt': githubToken() });
     const r = await runCli(['revoke', '--audit', 'logs/revocations.jsonl', '--no-config'], { cwd: dir });

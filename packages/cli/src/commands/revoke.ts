@@ -21,6 +21,7 @@ import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_ERROR, UsageError } from '../errors.js';
 import { scanFiles } from '../scanner.js';
 import { listFiles } from '../sources/files.js';
+import { ScanSuppression } from '../suppression.js';
 
 export const EXIT_REVOKE_FAILED = 1;
 
@@ -143,6 +144,7 @@ export interface LoadedRuleSet {
   defs: RuleDefinition[];
   compiled: CompiledRules;
   config: LoadedConfig;
+  flags: { config?: string; noConfig: boolean };
 }
 
 /** Rules + configuration, as `scan` loads them. */
@@ -150,7 +152,7 @@ export function loadRuleSet(io: Io, paths: readonly string[], flags: { rules: st
   const config = loadConfig({ cwd: io.cwd, scanRoot: scanRootOf(paths, io.cwd), configFile: flags.config, noConfig: flags.noConfig });
   const loaded = loadRules([...config.resolved.rules, ...flags.rules.map((r) => resolve(io.cwd, r))]);
   const selected = selectRules(config, loaded.defs, loaded.compiled);
-  return { defs: selected.defs, compiled: selected.compiled, config };
+  return { defs: selected.defs, compiled: selected.compiled, config, flags: flags.config !== undefined ? { config: flags.config, noConfig: flags.noConfig } : { noConfig: flags.noConfig } };
 }
 
 /** Findings of PATHs, or of the one token on standard input. */
@@ -163,10 +165,15 @@ export async function collectFindings(io: Io, positionals: string[], token: stri
   if (ruleId !== undefined) throw new UsageError(`${command}: --rule goes with --token -`);
   const paths = positionals.length ? positionals : ['.'];
   if (paths.includes('-')) throw new UsageError(`${command}: use --token - to read a token from standard input`);
+  // Same suppression as `scan` (path ignores, inline directives, allow-list, baseline): what scan
+  // does not report is not revoked either.
+  const suppression = ScanSuppression.start(paths, set.flags, io);
   const { files, problems } = await listFiles(paths, { cwd: io.cwd });
-  const result = await scanFiles(set.defs, set.compiled, files, {});
+  const result = await scanFiles(set.defs, set.compiled, suppression.filterFiles(files), {});
   for (const p of [...problems, ...result.problems]) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
-  return result.findings;
+  const report: { findings: Finding[] } = { findings: result.findings };
+  suppression.finish(report);
+  return report.findings;
 }
 
 export function auditPath(io: Io, flag: string | undefined, config: LoadedConfig | undefined): string {
