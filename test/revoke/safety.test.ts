@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   auditPlan,
+  checkRuleSpecs,
   createAuditLog,
+  EndpointError,
   createVerifyCache,
   executePlan,
   HttpClient,
@@ -200,5 +202,23 @@ describe('plan and audit', () => {
     expect(lines[1].fingerprint).toMatch(/^[0-9a-f]{32}$/);
     expect(typeof lines[1].time).toBe('string');
     expect(() => audit.write({ ...lines[1], error: secret }, [secret])).toThrow(/secret/);
+  });
+});
+
+describe('endpoints and rule data checks', () => {
+  it('an endpoint override keeps the documented path and may add a prefix (GitHub Enterprise Server)', () => {
+    const endpoints = parseEndpoints(['GitHub=https://ghe.example.com/api/v3']);
+    const plan = planRevocation([findingFor(rule('github-pat-classic'), TOKEN_MAKERS['github-pat-classic']!())], repoRules(), { endpoints });
+    const a = plan.items[0]!.action;
+    expect(a.kind === 'api' && [a.host, a.requests[0]!.path, a.overridden]).toEqual(['ghe.example.com', '/api/v3/credentials/revoke', true]);
+    expect(() => parseEndpoints(['github'])).toThrow(EndpointError);
+    expect(() => parseEndpoints(['github=ftp://x'])).toThrow(/http/);
+  });
+
+  it('rejects templates naming values that do not exist, naming the rule', () => {
+    const bad = { ...rule('npm-access-token'), revoke: { origin: 'https://registry.npmjs.org', steps: [{ method: 'DELETE' as const, path: '/-/npm/v1/tokens/token/{{keyy}}' }] } };
+    expect(() => checkRuleSpecs(bad)).toThrow(/rule "npm-access-token".*\{\{keyy\}\} is not known/);
+    const filter = { ...bad, revoke: { ...bad.revoke, steps: [{ method: 'GET' as const, path: '/{{secret|reverse}}' }] } };
+    expect(() => checkRuleSpecs(filter)).toThrow(/unknown template filter "reverse"/);
   });
 });
