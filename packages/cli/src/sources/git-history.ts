@@ -128,7 +128,7 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
   const pool = new BlobScanPool(defs, compiled, options.threads, (sha, findings) => {
     if (findings.length) blobFindings.set(sha, findings);
     stats.findings += findings.length;
-  });
+  }, (busy) => (busy ? cat.pause() : cat.resume()));
   const onBlob = (sha: string, type: string, bytes: Buffer | undefined) => {
     if (!bytes || type !== 'blob') {
       problems.push({ path: blobPath.get(sha) ?? sha, message: `git object ${sha.slice(0, 12)} is ${bytes ? `a ${type}` : 'missing'}` });

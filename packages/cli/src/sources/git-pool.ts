@@ -7,6 +7,8 @@ const BATCH_BYTES = 1 << 20;
 const BATCH_BLOBS = 256;
 /** Above this many bytes waiting in workers, the producer is asked to pause. */
 const MAX_IN_FLIGHT_BYTES = 64 << 20;
+/** Workers start once this much has been scanned in this thread. */
+const WORKER_START_BYTES = 4 << 20;
 
 export interface BlobBatch {
   id: number;
@@ -57,14 +59,21 @@ export class BlobScanPool {
     /** Called with true when workers fall behind (pause the producer), false when they catch up. */
     private readonly onBusy?: (busy: boolean) => void,
   ) {
-    const n = threads ?? defaultHistoryThreads();
-    if (n <= 1) return;
-    const init: BlobWorkerInit = { defs: [...defs] };
-    for (let i = 0; i < n; i++) {
+    this.wanted = threads ?? defaultHistoryThreads();
+    this.defs = defs;
+  }
+
+  private readonly wanted: number;
+  private readonly defs: readonly RuleDefinition[];
+  /** Bytes scanned in this thread before workers start: small scans (a pre-push) never pay for them. */
+  private inThreadBytes = 0;
+
+  private startWorkers(): void {
+    const init: BlobWorkerInit = { defs: [...this.defs] };
+    for (let i = 0; i < this.wanted; i++) {
       const w = new Worker(new URL('./git-worker.js', import.meta.url), { workerData: init });
       w.on('message', (msg: BlobBatchResult) => this.finished(w, msg));
       w.once('error', (e) => this.fail(e));
-      w.unref();
       this.workers.push(w);
       this.idle.push(w);
     }
@@ -76,8 +85,12 @@ export class BlobScanPool {
 
   scan(sha: string, bytes: Buffer): void {
     if (!this.threaded) {
-      this.onResult(sha, scanBytes(this.compiled, bytes, BLOB_ORIGIN));
-      return;
+      if (this.wanted > 1 && this.inThreadBytes > WORKER_START_BYTES) this.startWorkers();
+      else {
+        this.inThreadBytes += bytes.length;
+        this.onResult(sha, scanBytes(this.compiled, bytes, BLOB_ORIGIN));
+        return;
+      }
     }
     const b = this.batch;
     b.shas.push(sha);

@@ -131,6 +131,15 @@ export class CatFileBatch {
     this.proc.kill();
   }
 
+  /** Stop reading git's output for a while (the consumer is behind); git then blocks on its pipe. */
+  pause(): void {
+    this.proc.stdout.pause();
+  }
+
+  resume(): void {
+    this.proc.stdout.resume();
+  }
+
   private receive(chunk: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     let pos = 0;
