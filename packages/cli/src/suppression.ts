@@ -186,6 +186,8 @@ export interface SuppressionFlags {
   noBaseline?: boolean;
   updateBaseline?: boolean;
   showSuppressed?: boolean;
+  /** `--min-confidence` (validated by scan): overrides the configuration's `minConfidence`. */
+  minConfidence?: string;
   /** `tokenward baseline`: write a fresh baseline instead of reporting, to `file` (default: the
    * configuration's `baseline`, else DEFAULT_BASELINE_FILE). */
   baselineOutput?: { file?: string; note?: string };
@@ -235,7 +237,9 @@ export class ScanSuppression {
 
   /** Applies the configuration's disabledRules / minConfidence / minSeverity to loaded rules. */
   selectRules(loaded: { defs: RuleDefinition[]; compiled: CompiledRules }): { defs: RuleDefinition[]; compiled: CompiledRules } {
-    return selectRules(this.settings.config, loaded.defs, loaded.compiled);
+    const flag = this.flags.minConfidence;
+    const minConfidence = flag === 'low' || flag === 'medium' || flag === 'high' ? flag : undefined;
+    return selectRules(this.settings.config, loaded.defs, loaded.compiled, { minConfidence });
   }
 
   /** Rule files from the configuration (before the command line's --rules). */
@@ -311,7 +315,7 @@ function compareForReport(a: Finding, b: Finding): number {
  */
 export function suppressionFlags(
   argv: readonly string[],
-  values: { config?: unknown; baseline?: unknown; 'update-baseline'?: boolean; 'show-suppressed'?: boolean },
+  values: { config?: unknown; baseline?: unknown; 'update-baseline'?: boolean; 'show-suppressed'?: boolean; 'min-confidence'?: unknown },
   internal?: ScanInternals,
 ): SuppressionFlags {
   return {
@@ -321,6 +325,7 @@ export function suppressionFlags(
     noBaseline: values.baseline === false || argv.includes('--no-baseline'),
     updateBaseline: values['update-baseline'] === true,
     showSuppressed: values['show-suppressed'] === true,
+    minConfidence: typeof values['min-confidence'] === 'string' ? values['min-confidence'] : undefined,
     baselineOutput: internal?.baselineOutput,
   };
 }

@@ -222,7 +222,13 @@ const effectiveConfidence = (d: RuleDefinition): Confidence => d.confidence ?? (
  * rule id the configuration names exists (a typo would otherwise silently disable nothing).
  * Returns the compiled rules unchanged when nothing was removed.
  */
-export function selectRules(loaded: LoadedConfig, defs: RuleDefinition[], compiled: CompiledRules): { defs: RuleDefinition[]; compiled: CompiledRules } {
+export function selectRules(
+  loaded: LoadedConfig,
+  defs: RuleDefinition[],
+  compiled: CompiledRules,
+  /** Command-line values that win over the file (`--min-confidence`). */
+  overrides: { minConfidence?: Confidence } = {},
+): { defs: RuleDefinition[]; compiled: CompiledRules } {
   const cfg = loaded.config;
   const known = new Set(defs.map((d) => d.id));
   const checkIds = (ids: readonly string[] | undefined, path: (string | number)[]) => {
@@ -235,7 +241,8 @@ export function selectRules(loaded: LoadedConfig, defs: RuleDefinition[], compil
   checkIds(cfg.revoke?.never, ['revoke', 'never']);
   loaded.allow.forEach((a, i) => checkIds(a.rules, ['allow', i, 'rules']));
   const disabled = new Set(cfg.disabledRules ?? []);
-  const minC = cfg.minConfidence ? CONFIDENCE_ORDER[cfg.minConfidence] : 0;
+  const minConfidence = overrides.minConfidence ?? cfg.minConfidence;
+  const minC = minConfidence ? CONFIDENCE_ORDER[minConfidence] : 0;
   const minS = cfg.minSeverity ? SEVERITY_ORDER[cfg.minSeverity] : 0;
   const kept = defs.filter((d) => !disabled.has(d.id) && CONFIDENCE_ORDER[effectiveConfidence(d)] >= minC && SEVERITY_ORDER[d.severity] >= minS);
   if (kept.length === defs.length) return { defs, compiled };
