@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StreamScanner, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
+import { StreamScanner, meetsConfidence, type CompiledRules, type Confidence, type Finding, type RuleDefinition } from '@tokenward/engine';
 import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
@@ -35,6 +35,9 @@ Options:
       --no-ignore         do not honour .gitignore: walk every file
       --max-file-size N   skip files larger than N (e.g. 10MB); skipped files are counted
       --threads N         worker threads (default: by file count and cores; 1 = none)
+      --min-confidence C  only report findings of at least this confidence: low (default:
+                          everything; context-only findings are marked "(generic)"), medium
+                          (provider format) or high (checksum-verified)
   -q, --quiet             no summary line when nothing is found
   -h, --help              show this help
 
@@ -59,11 +62,20 @@ const OPTIONS = {
   ignore: { type: 'boolean', default: true },
   'max-file-size': { type: 'string' },
   threads: { type: 'string' },
+  'min-confidence': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   ...GIT_SCAN_OPTIONS,
   ...REVOKE_SCAN_OPTIONS,
 } as const;
+
+const CONFIDENCES: readonly Confidence[] = ['low', 'medium', 'high'];
+
+function parseMinConfidence(value: string | undefined): Confidence | undefined {
+  if (value === undefined) return undefined;
+  if (!(CONFIDENCES as readonly string[]).includes(value)) throw new UsageError(`scan: --min-confidence takes low, medium or high, got "${value}"`);
+  return value as Confidence;
+}
 
 /** Writes progress on stderr for long scans when stderr is a terminal. */
 function progressReporter(io: Io): { update(s: ScanStats): void; done(): void } {
@@ -130,6 +142,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
       threads = Number(values.threads);
       if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`scan: --threads takes a whole number, got "${values.threads}"`);
     }
+    const minConfidence = parseMinConfidence(values['min-confidence']);
     const paths = positionals.length ? positionals : ['.'];
     if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
@@ -163,11 +176,17 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     } else if (paths[0] === '-') {
       // Streamed formats print each finding at once and keep none (endless input, bounded memory).
       streamed = !toFile && reporter.finding !== undefined;
+      let belowConfidence = 0;
       report.stats = await scanStdin(compiled, io, (f) => {
+        if (!meetsConfidence(f.confidence, minConfidence)) {
+          belowConfidence++;
+          return;
+        }
         if (suppression.hideStreamed(f)) return;
         if (streamed) io.stdout.write(reporter.finding!(f, options));
         else report.findings.push(f);
       });
+      report.stats.findings -= belowConfidence;
     } else {
       const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd });
       const { problems } = listed;
@@ -182,6 +201,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
       report.skippedFiles = result.skippedFiles;
     }
 
+    if (minConfidence) report.findings = report.findings.filter((f) => meetsConfidence(f.confidence, minConfidence));
     // Every source's findings pass through suppression here (inline, allow-list, path, baseline).
     const ended = suppression.finish(report);
     if (ended !== undefined) return ended;

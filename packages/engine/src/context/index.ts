@@ -68,6 +68,22 @@ function contextOf(rule: CompiledRule): RuleContext {
   return c;
 }
 
+const CHECKSUM_PREFIXES = new WeakMap<CompiledRules, string[]>();
+
+/**
+ * A value that starts like a checksummed provider token (ghp_…) but was not reported by that rule
+ * failed its checksum: it is a look-alike, not a generic secret.
+ */
+function failedProviderChecksum(compiled: CompiledRules, value: string): boolean {
+  let prefixes = CHECKSUM_PREFIXES.get(compiled);
+  if (!prefixes) {
+    prefixes = compiled.rules.filter((r) => r.checksum).flatMap((r) => r.def.keywords.filter((k) => k.length >= 3));
+    CHECKSUM_PREFIXES.set(compiled, prefixes);
+  }
+  for (const p of prefixes) if (value.startsWith(p)) return true;
+  return false;
+}
+
 /** Files larger than this keep the lexical verdict: parsing them would cost more than the scan. */
 export const MAX_AST_BYTES = 256 * 1024;
 const DECODED_ORIGIN: Origin = { path: '<decoded>', kind: 'decoded' };
@@ -172,9 +188,17 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
       rescanDecoded(compiled, decoded, m, out);
     }
     if (rejectGenericValue(secret, kindOf(ctx, name), lineAround(buf, m.start))) continue;
+    if (failedProviderChecksum(compiled, secret)) continue;
     const kept = secret === m.secret ? m : { ...m, secret };
     out.push(kept);
     if (ctx.assignment && isJs) astChecked.push(kept);
+  }
+  if (kubernetesDocs.size > 0) {
+    // Inside a Secret manifest the decoded value has been judged: the raw base64 text is not judged again.
+    for (let i = out.length - 1; i >= 0; i--) {
+      const c = contextOf(out[i]!.rule);
+      if (c.generic && !c.kubernetes && kubernetesDocs.has(out[i]!.start)) out.splice(i, 1);
+    }
   }
   if (astChecked.length === 0 && jsReferences.length === 0) return preferSpecific(out);
   const analysis = analyzeJs(buf.toString('utf8'), origin.path);
@@ -189,20 +213,23 @@ function specificity(c: RuleContext): number {
 }
 
 function preferSpecific(matches: ContextMatch[]): ContextMatch[] {
-  const best = new Map<string, ContextMatch>();
-  let dropped = false;
-  for (const m of matches) {
-    if (!contextOf(m.rule).generic) continue;
-    const key = `${m.start}:${m.end}`;
-    const prev = best.get(key);
-    if (!prev) best.set(key, m);
-    else {
-      dropped = true;
-      if (specificity(contextOf(m.rule)) > specificity(contextOf(prev.rule))) best.set(key, m);
+  const generic = matches.filter((m) => contextOf(m.rule).generic);
+  if (generic.length < 2) return matches;
+  generic.sort((a, b) => a.start - b.start);
+  const drop = new Set<ContextMatch>();
+  for (let i = 0; i < generic.length; i++) {
+    const a = generic[i]!;
+    for (let j = i + 1; j < generic.length && generic[j]!.start < a.end; j++) {
+      const b = generic[j]!;
+      const sa = specificity(contextOf(a.rule));
+      const sb = specificity(contextOf(b.rule));
+      // Overlapping generic spans: the rule that knows the syntax (header, URL) wins; a tie keeps one.
+      if (sa > sb) drop.add(b);
+      else if (sb > sa) drop.add(a);
+      else if (a.start === b.start && a.end === b.end) drop.add(b);
     }
   }
-  if (!dropped) return matches;
-  return matches.filter((m) => !contextOf(m.rule).generic || best.get(`${m.start}:${m.end}`) === m);
+  return drop.size ? matches.filter((m) => !drop.has(m)) : matches;
 }
 
 function confirmOnSyntaxTree(buf: Buffer, analysis: JsAnalysis, matches: ContextMatch[], checked: Set<ContextMatch>, references: ContextMatch[]): ContextMatch[] {
