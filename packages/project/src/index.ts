@@ -29,3 +29,11 @@ export {
   type BaselineUpdate,
 } from './baseline.js';
 export { PathIgnore, findIgnoreFile, IGNORE_FILE_NAME, type PathIgnoreMatch } from './ignore-file.js';
+export {
+  loadProjectSettings,
+  Suppressor,
+  displayPath,
+  type ProjectSettings,
+  type ProjectSettingsOptions,
+  type SuppressedFinding,
+} from './suppression.js';
