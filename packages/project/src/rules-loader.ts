@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileRules, parseRuleFile, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
+import { compileRules, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
+import { parseRuleFilesCached } from './rules-cache.js';
 import { UsageError } from './errors.js';
 
 /** The repository's `rules/` folder: the single source of truth for built-in rules. */
@@ -28,13 +29,9 @@ export function ruleFilesIn(path: string): string[] {
 
 /** Reads and validates rule files; the first bad file stops loading with file:line, rule, field. */
 export function loadRuleDefinitions(paths: readonly string[] = [defaultRulesDir()]): RuleDefinition[] {
-  const defs: RuleDefinition[] = [];
-  for (const p of paths) {
-    for (const file of ruleFilesIn(p)) {
-      defs.push(...parseRuleFile(readFileSync(file, 'utf8'), file));
-    }
-  }
-  return defs;
+  const files = paths.flatMap((p) => ruleFilesIn(p)).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  // Parsed definitions are cached by content: YAML + schema validation dominate short runs.
+  return parseRuleFilesCached(files);
 }
 
 export function loadRules(extra: readonly string[] = []): { defs: RuleDefinition[]; compiled: CompiledRules } {

@@ -1,0 +1,63 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RuleFileError } from '@tokenward/engine';
+import { parseRuleFilesCached } from '../../packages/project/src/rules-cache.js';
+
+const RULE = (id: string, keyword: string) => `provider: Example
+rules:
+  - id: ${id}
+    title: Example token
+    severity: high
+    keywords: [${keyword}]
+    pattern: '${keyword}[a-z0-9]{20}'
+    examples:
+      positive: [${keyword}abcdefghij0123456789, 'x ${keyword}0123456789abcdefghij']
+      negative: [nothing, '${keyword}short']
+`;
+
+describe('rule definitions cache', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tw-rules-cache-'));
+    env = { TOKENWARD_CACHE_DIR: join(dir, 'cache') };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const entries = () => readdirSync(join(dir, 'cache')).filter((f) => f.endsWith('.json'));
+
+  it('returns the same definitions from the cache as from the parser', () => {
+    const files = [{ file: 'a.yaml', text: RULE('ex-a', 'exa_') }];
+    const first = parseRuleFilesCached(files, env);
+    expect(entries()).toHaveLength(1);
+    const second = parseRuleFilesCached(files, env);
+    expect(second).toEqual(first);
+    expect(second[0]!.id).toBe('ex-a');
+    expect(second[0]!.source).toEqual({ file: 'a.yaml', line: 3 });
+  });
+
+  it('misses when a rule file changes, so edits take effect at once', () => {
+    parseRuleFilesCached([{ file: 'a.yaml', text: RULE('ex-a', 'exa_') }], env);
+    const edited = parseRuleFilesCached([{ file: 'a.yaml', text: RULE('ex-b', 'exb_') }], env);
+    expect(edited.map((d) => d.id)).toEqual(['ex-b']);
+    expect(entries()).toHaveLength(2);
+  });
+
+  it('still reports a bad rule file with its line (errors are never cached)', () => {
+    const bad = [{ file: 'bad.yaml', text: RULE('ex-a', 'exa_').replace('severity: high', 'severity: huge') }];
+    for (let i = 0; i < 2; i++) {
+      expect(() => parseRuleFilesCached(bad, env)).toThrow(RuleFileError);
+      expect(() => parseRuleFilesCached(bad, env)).toThrow(/^bad\.yaml:5: .*severity/);
+    }
+  });
+
+  it('falls back to parsing when a cache entry is corrupt', () => {
+    const files = [{ file: 'a.yaml', text: RULE('ex-a', 'exa_') }];
+    parseRuleFilesCached(files, env);
+    const entry = join(dir, 'cache', entries()[0]!);
+    writeFileSync(entry, '{not json');
+    expect(parseRuleFilesCached(files, env).map((d) => d.id)).toEqual(['ex-a']);
+    expect(JSON.parse(readFileSync(entry, 'utf8'))[0].id).toBe('ex-a');
+  });
+});
