@@ -1,5 +1,5 @@
 export { main } from './main.js';
-export { COMMANDS } from './commands/index.js';
+export { COMMANDS, type CommandEntry } from './commands/index.js';
 export type { Command, Io } from './cli-util.js';
 export { listFiles, scanFile, type ListedFile } from './sources/files.js';
 export { scanFiles, type ScanStats, type FileScanResult } from './scanner.js';

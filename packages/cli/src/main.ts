@@ -31,9 +31,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.stdout.write(`${toolVersion()}\n`);
     return EXIT_CLEAN;
   }
-  const command = COMMANDS.find((c) => c.name === first);
+  const entry = COMMANDS.find((c) => c.name === first);
   try {
-    if (!command) throw new UsageError(`unknown command "${first}" (see 'tokenward --help')`);
+    if (!entry) throw new UsageError(`unknown command "${first}" (see 'tokenward --help')`);
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError || e instanceof RuleFileError) {

@@ -5,8 +5,6 @@
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { loadConfig, scanRootOf } from '@tokenward/project';
 import type { Io } from './cli-util.js';
-import { endpointsFrom, runRevokePolicy } from './commands/revoke.js';
-import { renderVerifyLine, verifyForCli } from './commands/verify.js';
 
 export const REVOKE_SCAN_OPTIONS = {
   verify: { type: 'boolean', default: false },
@@ -29,6 +27,8 @@ export interface ScanHookValues {
 /** Runs the requested hooks; returns 1 when a policy revocation failed, else undefined. */
 export async function runScanHooks(values: ScanHookValues, ctx: { io: Io; findings: Finding[]; defs: readonly RuleDefinition[]; paths: string[] }): Promise<number | undefined> {
   if (!values.verify && !values['revoke-policy']) return undefined;
+  // Loaded only when asked for: a plain scan never pays for the HTTP/revocation client.
+  const [{ endpointsFrom, runRevokePolicy }, { renderVerifyLine, verifyForCli }] = await Promise.all([import('./commands/revoke.js'), import('./commands/verify.js')]);
   const scanRoot = scanRootOf(ctx.paths, ctx.io.cwd);
   const config = loadConfig({ cwd: ctx.io.cwd, scanRoot, ...(typeof values.config === 'string' ? { configFile: values.config } : {}), noConfig: values.config === false });
   const live = ctx.findings.filter((f) => f.secret !== undefined && f.secret !== '');

@@ -1,11 +1,20 @@
 import type { Command } from '../cli-util.js';
-import { scanCommand } from './scan.js';
-import { baselineCommand } from './baseline.js';
-import { initCommand } from './init.js';
-import { verifyCommand } from './verify.js';
-import { revokeCommand } from './revoke.js';
-import { lspCommand } from './lsp.js';
-import { hookCommand } from './hook.js';
+
+/** A command as listed by `tokenward --help`; its module is imported only when it runs, so
+ * `tokenward scan` never pays for loading the language server or the revocation client. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
 
 /** Every subcommand, in the order `tokenward --help` lists them. Add new commands here. */
-export const COMMANDS: Command[] = [scanCommand, baselineCommand, initCommand, verifyCommand, revokeCommand, lspCommand, hookCommand];
+export const COMMANDS: CommandEntry[] = [
+  { name: 'scan', summary: 'scan files, folders or standard input for leaked tokens', load: async () => (await import('./scan.js')).scanCommand },
+  { name: 'baseline', summary: 'accept the current findings: write them to a baseline file (fingerprints only)', load: async () => (await import('./baseline.js')).baselineCommand },
+  { name: 'init', summary: 'write a commented starter .tokenward.yaml', load: async () => (await import('./init.js')).initCommand },
+  { name: 'verify', summary: 'check read-only whether found tokens are still active', load: async () => (await import('./verify.js')).verifyCommand },
+  { name: 'revoke', summary: 'revoke leaked tokens through provider APIs (plan first; --yes to act)', load: async () => (await import('./revoke.js')).revokeCommand },
+  { name: 'lsp', summary: 'run the language server for editors (tokenward lsp --stdio)', load: async () => (await import('./lsp.js')).lspCommand },
+  { name: 'hook', summary: 'install or remove the git pre-commit / pre-push hook', load: async () => (await import('./hook.js')).hookCommand },
+];
