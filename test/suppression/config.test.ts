@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '@tokenward/engine';
 import { parseConfig, SettingsFileError, starterConfig } from '@tokenward/project';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { githubToken } from '../helpers/tokens.js';
+import { githubToken, randomBase62 } from '../helpers/tokens.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -118,6 +118,14 @@ describe('configuration discovery and keys', () => {
     expect(r.report.findings.length).toBeGreaterThan(0);
     writeFileSync(join(dir, '.tokenward.yaml'), 'disabledRules: [github-oauth-token, github-pat-classic]\n');
     expect((await scanJson(dir, '.')).report.findings).toEqual([]);
+  });
+
+  it('minConfidence in the config drops medium-confidence rules; --min-confidence overrides it', async () => {
+    // A fine-grained PAT has no checksum (medium); a classic PAT has one (high).
+    const fineGrained = `github_pat_${randomBase62(22)}_${randomBase62(59)}`;
+    const dir = tree({ '.tokenward.yaml': 'minConfidence: high\n', 'a.txt': `${githubToken()}\n${fineGrained}\n` });
+    expect((await scanJson(dir, '.')).report.findings.map((f) => f.ruleId)).toEqual(['github-pat-classic']);
+    expect((await scanJson(dir, '--min-confidence', 'medium', '.')).report.findings.map((f) => f.ruleId).sort()).toEqual(['github-fine-grained-pat', 'github-pat-classic']);
   });
 
   it('ignorePaths (config) and .tokenwardignore (gitignore syntax, with negation) skip paths', async () => {
