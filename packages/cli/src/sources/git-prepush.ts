@@ -16,6 +16,9 @@ export function prePushRevisions(repo: GitRepo, input: string, env: NodeJS.Proce
   const updates: Array<{ local: string; remote: string }> = [];
   if (env.PRE_COMMIT_TO_REF) {
     updates.push({ local: env.PRE_COMMIT_TO_REF, remote: env.PRE_COMMIT_FROM_REF ?? '' });
+  } else if (env.PRE_COMMIT_LOCAL_BRANCH && !input.trim()) {
+    // pre-commit pushing a branch down to its root commit sets no range, only the local branch.
+    updates.push({ local: env.PRE_COMMIT_LOCAL_BRANCH, remote: '' });
   } else {
     const lines = input.split('\n');
     lines.forEach((raw, i) => {

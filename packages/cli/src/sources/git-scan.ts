@@ -110,7 +110,7 @@ export async function runGitScan(flags: GitScanFlags, ctx: GitScanContext): Prom
 
   let revs: string[] | undefined;
   if (flags['pre-push']) {
-    if (!io.env.PRE_COMMIT_TO_REF && (io.stdin as { isTTY?: boolean }).isTTY) {
+    if (!io.env.PRE_COMMIT_TO_REF && !io.env.PRE_COMMIT_LOCAL_BRANCH && (io.stdin as { isTTY?: boolean }).isTTY) {
       throw new UsageError('scan --pre-push reads the refs being pushed from standard input, as git passes them to a pre-push hook');
     }
     revs = prePushRevisions(repo, io.env.PRE_COMMIT_TO_REF ? '' : await readAll(io.stdin), io.env);
