@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
+import { type CompiledRules, type Confidence, type Finding, type RuleDefinition } from '@tokenward/engine';
 import {
   baselineEntryPath,
   displayPath,
@@ -121,11 +121,15 @@ export class ScanSuppression {
     return new ScanSuppression(settings, flags, io);
   }
 
-  /** Applies the configuration's disabledRules / minConfidence / minSeverity to loaded rules. */
+  /** Applies the configuration's disabledRules / minSeverity to loaded rules. */
   selectRules(loaded: { defs: RuleDefinition[]; compiled: CompiledRules }): { defs: RuleDefinition[]; compiled: CompiledRules } {
+    return selectRules(this.settings.config, loaded.defs, loaded.compiled);
+  }
+
+  /** Findings below this confidence are dropped: `--min-confidence`, else the config's key. */
+  get minConfidence(): Confidence | undefined {
     const flag = this.flags.minConfidence;
-    const minConfidence = flag === 'low' || flag === 'medium' || flag === 'high' ? flag : undefined;
-    return selectRules(this.settings.config, loaded.defs, loaded.compiled, { minConfidence });
+    return flag === 'low' || flag === 'medium' || flag === 'high' ? flag : this.settings.config.config.minConfidence;
   }
 
   /** Rule files from the configuration (before the command line's --rules). */

@@ -155,7 +155,9 @@ export class ProjectContext {
   analyze(text: string, path: string): AnalysisResult {
     const all = scanText(this.compiled, text, { path, kind: 'buffer' });
     if (all.length === 0) return { findings: all, suppressed: 0 };
-    const min = CONFIDENCE_ORDER[this.settings.minimumConfidence];
+    // The stricter of the editor setting and the project's configured minConfidence.
+    const configured = this.config?.config.minConfidence;
+    const min = Math.max(CONFIDENCE_ORDER[this.settings.minimumConfidence], configured ? CONFIDENCE_ORDER[configured] : 0);
     const inline = this.config?.config.inlineIgnores !== false;
     const findings: Finding[] = [];
     let suppressed = 0;

@@ -215,7 +215,6 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   };
 }
 
-const effectiveConfidence = (d: RuleDefinition): Confidence => d.confidence ?? (d.validators?.checksum ? 'high' : 'medium');
 
 /**
  * Applies `disabledRules`, `minConfidence` and `minSeverity` to loaded rules, and checks that every
@@ -226,8 +225,6 @@ export function selectRules(
   loaded: LoadedConfig,
   defs: RuleDefinition[],
   compiled: CompiledRules,
-  /** Command-line values that win over the file (`--min-confidence`). */
-  overrides: { minConfidence?: Confidence } = {},
 ): { defs: RuleDefinition[]; compiled: CompiledRules } {
   const cfg = loaded.config;
   const known = new Set(defs.map((d) => d.id));
@@ -241,10 +238,10 @@ export function selectRules(
   checkIds(cfg.revoke?.never, ['revoke', 'never']);
   loaded.allow.forEach((a, i) => checkIds(a.rules, ['allow', i, 'rules']));
   const disabled = new Set(cfg.disabledRules ?? []);
-  const minConfidence = overrides.minConfidence ?? cfg.minConfidence;
-  const minC = minConfidence ? CONFIDENCE_ORDER[minConfidence] : 0;
+  // minConfidence is not applied here: it filters findings after the scan (see `meetsConfidence`),
+  // because a generic rule's match can decode into a provider token of higher confidence.
   const minS = cfg.minSeverity ? SEVERITY_ORDER[cfg.minSeverity] : 0;
-  const kept = defs.filter((d) => !disabled.has(d.id) && CONFIDENCE_ORDER[effectiveConfidence(d)] >= minC && SEVERITY_ORDER[d.severity] >= minS);
+  const kept = defs.filter((d) => !disabled.has(d.id) && SEVERITY_ORDER[d.severity] >= minS);
   if (kept.length === defs.length) return { defs, compiled };
   return { defs: kept, compiled: compileRules(kept) };
 }

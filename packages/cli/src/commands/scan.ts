@@ -142,11 +142,12 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
       threads = Number(values.threads);
       if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`scan: --threads takes a whole number, got "${values.threads}"`);
     }
-    const minConfidence = parseMinConfidence(values['min-confidence']);
+    parseMinConfidence(values['min-confidence']);
     const paths = positionals.length ? positionals : ['.'];
     if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
     const suppression = ScanSuppression.start(paths, suppressionFlags(argv, values, internal), io);
+    const minConfidence = suppression.minConfidence;
     const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
     const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
     const { defs, compiled } = suppression.selectRules(loadRules([...suppression.ruleFiles, ...values.rules.map((r) => resolve(io.cwd, r))]));
