@@ -119,9 +119,23 @@ const SNIFF = 8000;
 
 /** NUL in the first 8000 bytes means binary (git's and ripgrep's heuristic). */
 export function looksBinary(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, SNIFF);
-  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
-  return false;
+  // indexOf is native (memchr): several times faster than a loop over the bytes here.
+  return bytes.subarray(0, SNIFF).indexOf(0) !== -1;
+}
+
+/**
+ * One read buffer per thread, reused from file to file: allocating a fresh Buffer per file made
+ * the garbage collector as busy as the scan itself. Safe because a file is scanned synchronously
+ * and findings keep strings, never views of the bytes.
+ */
+let sharedReadBuffer: Buffer | undefined;
+function readBuffer(size: number): Buffer {
+  if (!sharedReadBuffer || sharedReadBuffer.length < size) {
+    let cap = 1 << 20;
+    while (cap < size) cap *= 2;
+    sharedReadBuffer = Buffer.allocUnsafeSlow(cap);
+  }
+  return sharedReadBuffer;
 }
 
 /** UTF-16 text (Windows tools write it) holds NULs but is text: transcode it to UTF-8. */
@@ -157,14 +171,14 @@ export function scanFile(compiled: CompiledRules, file: ListedFile, options: Sca
   }
   try {
     if (size <= WHOLE_FILE_LIMIT) {
-      const buf = Buffer.allocUnsafe(size);
+      const buf = readBuffer(size);
       let got = 0;
       while (got < size) {
         const n = readSync(fd, buf, got, size - got, got);
         if (n === 0) break;
         got += n;
       }
-      let bytes: Buffer = got === size ? buf : buf.subarray(0, got);
+      let bytes: Buffer = buf.subarray(0, got);
       if (looksBinary(bytes)) {
         const text = fromUtf16(bytes);
         if (!text) return { kind: 'binary', bytes: got };
