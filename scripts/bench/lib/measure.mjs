@@ -18,7 +18,7 @@ export function runOnce(cmd, args, { cwd, env, stdoutFile = '/dev/null', okCodes
   const errChunks = [];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args], {
+    const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args], {
       cwd,
       env: env ?? process.env,
       stdio: [input === undefined ? 'ignore' : 'pipe', out, 'pipe'],
@@ -33,18 +33,21 @@ export function runOnce(cmd, args, { cwd, env, stdoutFile = '/dev/null', okCodes
       clearTimeout(timer);
       closeSync(out);
       let rssKb = NaN;
+      let cpuMs = NaN;
       try {
         const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-        rssKb = Number(lines[lines.length - 1]);
+        const [rss, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+        rssKb = rss;
+        cpuMs = (user + sys) * 1000;
         rmSync(rssFile, { force: true });
       } catch { /* killed before time wrote it */ }
       const stderr = Buffer.concat(errChunks).toString('utf8');
-      if (timedOut) return resolve({ wallMs, rssKb, code, timedOut: true, stderr });
+      if (timedOut) return resolve({ wallMs, rssKb, cpuMs, code, timedOut: true, stderr });
       // GNU time prefixes "Command exited with non-zero status N" to its output file; the code we get is the child's.
       if (!okCodes.includes(code)) {
         return reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${stderr.slice(0, 2000)}`));
       }
-      resolve({ wallMs, rssKb, code, timedOut: false, stderr });
+      resolve({ wallMs, rssKb, cpuMs, code, timedOut: false, stderr });
     });
   });
 }
@@ -81,6 +84,8 @@ export async function bench(label, cmd, args, { runs = 3, warmup = 1, log = () =
     minMs: Math.min(...walls),
     maxMs: Math.max(...walls),
     peakRssKb: Math.max(...results.map((r) => r.rssKb)),
+    // CPU time (user + system, all threads) is less disturbed than wall time by other load on the machine.
+    cpuMs: median(results.map((r) => r.cpuMs)),
     lastStderr: results[results.length - 1]?.stderr ?? '',
   };
 }

@@ -7,15 +7,15 @@ export const fmtRss = (kb) => (Number.isFinite(kb) ? `${Math.round(kb / 1024)} M
 /** One row per measured tool; `floor` names the row the ratios are taken against. */
 export function workloadTable(rows, { floorLabel, bytes } = {}) {
   const floor = rows.find((r) => r.label === floorLabel && !r.timedOut && r.medianMs !== undefined);
-  const head = ['Tool', 'Command', 'Median', 'Min – max', ...(bytes ? ['Throughput'] : []), 'Peak RSS', ...(floor ? [`× ${floorLabel}`] : [])];
+  const head = ['Tool', 'Command', 'Median', 'Min – max', ...(bytes ? ['Throughput'] : []), 'CPU (user+sys)', 'Peak RSS', ...(floor ? [`× ${floorLabel}`] : [])];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) {
     if (r.unavailable) {
-      lines.push(`| ${r.label} | ${r.command ?? ''} | not run: ${r.unavailable} | | ${bytes ? '| ' : ''}|${floor ? ' |' : ''}`);
+      lines.push(`| ${r.label} | ${r.command ?? ''} | not run: ${r.unavailable} | | ${bytes ? '| ' : ''}| |${floor ? ' |' : ''}`);
       continue;
     }
     if (r.timedOut) {
-      lines.push(`| ${r.label} | ${r.command} | > ${fmtMs(r.timeoutMs)} (stopped) | | ${bytes ? '| ' : ''}|${floor ? ' |' : ''}`);
+      lines.push(`| ${r.label} | ${r.command} | > ${fmtMs(r.timeoutMs)} (stopped) | | ${bytes ? '| ' : ''}| |${floor ? ' |' : ''}`);
       continue;
     }
     const cells = [
@@ -24,6 +24,7 @@ export function workloadTable(rows, { floorLabel, bytes } = {}) {
       `**${fmtMs(r.medianMs)}**`,
       `${fmtMs(r.minMs)} – ${fmtMs(r.maxMs)}`,
       ...(bytes ? [`${((bytes / 1e6) / (r.medianMs / 1000)).toFixed(0)} MB/s`] : []),
+      Number.isFinite(r.cpuMs) ? fmtMs(r.cpuMs) : 'n/a',
       fmtRss(r.peakRssKb),
       ...(floor ? [r === floor ? '1.00 (floor)' : `${(r.medianMs / floor.medianMs).toFixed(2)}`] : []),
     ];
