@@ -1,6 +1,7 @@
 import { CHECKSUMS, type ChecksumFn } from './checksums.js';
 import { compilePrefilter, type Prefilter } from './prefilter.js';
 import { compilePair, PairCompileError } from './pairing.js';
+import { AllowCompileError, compileRuleAllow } from './rule-allow.js';
 import type { Confidence, RuleDefinition } from './types.js';
 
 /** Bytes of extra context decoded before a window so look-behinds see the real preceding text. */
@@ -100,6 +101,14 @@ export function compileRule(def: RuleDefinition, index: number): CompiledRule {
       compilePair(def.pair);
     } catch (e) {
       if (e instanceof PairCompileError) throw new RuleCompileError(def.id, e.field, e.message, file);
+      throw e;
+    }
+  }
+  if (def.allow) {
+    try {
+      compileRuleAllow(def.allow);
+    } catch (e) {
+      if (e instanceof AllowCompileError) throw new RuleCompileError(def.id, e.field, e.message, file);
       throw e;
     }
   }

@@ -181,6 +181,22 @@ export const ruleSchema = {
         required: { type: 'boolean', description: 'Drop the match when no partner is found (default false).' },
       },
     },
+    allow: {
+      type: 'array',
+      description: 'Matches this rule does not report (documented placeholders, fixtures).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          patterns: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Regexes tested against target.' },
+          flags: { type: 'string', pattern: '^[imsu]*$', description: 'Flags for patterns.' },
+          target: { enum: ['secret', 'match', 'line'], description: 'Default: secret.' },
+          stopwords: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Case-insensitive substrings of the secret.' },
+          paths: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Regexes tested against the source path.' },
+          condition: { enum: ['or', 'and'], description: 'Default or: any criterion allows.' },
+        },
+      },
+    },
     verify: verifySpec,
     revoke: revokeSpec,
     tags: { type: 'array', items: { type: 'string' } },

@@ -5,6 +5,7 @@ import { CONFIDENCE_ORDER, type Finding, type Origin } from './types.js';
 import { shannonEntropy } from './validators.js';
 import { findInlineAllow } from './suppress.js';
 import { pairMatches, type MatchParts } from './pairing.js';
+import { filterAllowed } from './rule-allow.js';
 import { applyContext } from './context/index.js';
 
 /** Where a chunk sits in its whole source, so findings get absolute positions. */
@@ -25,6 +26,8 @@ export interface ChunkPlacement {
 interface RawMatch {
   rule: CompiledRule;
   matchStart: number;
+  /** End of the whole match (rule allow-lists may test it); absent for derived matches. */
+  matchEnd?: number;
   start: number;
   end: number;
   secret: string;
@@ -91,7 +94,7 @@ function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, ou
     // Secrets are decoded as UTF-8 (generic passwords may hold non-ASCII characters).
     const secret = buf.toString('utf8', start, end);
     if (!validateSecret(rule, secret)) continue;
-    out.push({ rule, matchStart: ctx + m.index, start, end, secret });
+    out.push({ rule, matchStart: ctx + m.index, matchEnd: ctx + matchEnd, start, end, secret });
   }
 }
 
@@ -219,6 +222,8 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
   // Context stage: placeholders, decoding, JS/TS syntax tree (context/index.ts).
   raw = applyContext(compiled, buf, origin, raw);
   raw = raw.filter((m) => m.matchStart >= reportFrom && m.end <= reportTo);
+  if (raw.length === 0) return [];
+  raw = filterAllowed(buf, raw, origin.path, (m) => m.matchEnd ?? m.end);
   if (raw.length === 0) return [];
   raw = dropOverlaps(raw);
   raw = pairMatches(buf, raw, (v) => redact(v));

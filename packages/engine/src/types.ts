@@ -95,6 +95,22 @@ export interface RulePair {
   required?: boolean;
 }
 
+/** One allow-list entry of a rule: matches it covers are not reported. */
+export interface RuleAllow {
+  /** Regular expressions tested against `target`. */
+  patterns?: string[];
+  /** Flags for `patterns` (e.g. `i`). */
+  flags?: string;
+  /** What `patterns` are tested against: the secret (default), the whole match, or its line. */
+  target?: 'secret' | 'match' | 'line';
+  /** Case-insensitive substrings of the secret that mark a placeholder. */
+  stopwords?: string[];
+  /** Regular expressions tested against the source path. */
+  paths?: string[];
+  /** `or` (default): any listed criterion allows; `and`: all must. */
+  condition?: 'or' | 'and';
+}
+
 /** A rule as written in a `rules/*.yaml` file (after the file-level `provider` is applied). */
 export interface RuleDefinition {
   id: string;
@@ -125,6 +141,8 @@ export interface RuleDefinition {
   /** Second part of a paired credential (AWS key id + secret, Finout client id + secret key):
    * found near the match and reported in the same finding. See `pairing.ts`. */
   pair?: RulePair;
+  /** Matches this rule knows to be harmless (see `rule-allow.ts`). */
+  allow?: RuleAllow[];
   /** Free-form tags (e.g. `generic`, `context`). */
   tags?: string[];
   /** Where the rule was loaded from, for error messages and docs. */

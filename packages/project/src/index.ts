@@ -1,5 +1,7 @@
 export { UsageError } from './errors.js';
 export { loadRules, loadRuleDefinitions, defaultRulesDir, ruleFilesIn } from './rules-loader.js';
+export { importGitleaksToml, translateGoRegex, GitleaksImportError, type GitleaksImport } from './gitleaks-import.js';
+export { ruleSummary, ruleSummaries, type RuleSummary } from './rule-catalogue.js';
 export {
   CONFIG_FILE_NAMES,
   configSchema,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { compileRules, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
 import { parseRuleFilesCached } from './rules-cache.js';
 import { UsageError } from './errors.js';
+import { importGitleaksToml } from './gitleaks-import.js';
 
 /** The repository's `rules/` folder: the single source of truth for built-in rules. */
 export function defaultRulesDir(): string {
@@ -11,6 +12,7 @@ export function defaultRulesDir(): string {
 }
 
 const RULE_FILE = /\.(ya?ml|json)$/i;
+const GITLEAKS_FILE = /\.toml$/i;
 
 /** Rule files of a folder (sorted for stable rule order), or the file itself. */
 export function ruleFilesIn(path: string): string[] {
@@ -27,11 +29,33 @@ export function ruleFilesIn(path: string): string[] {
     .map((f) => join(path, f));
 }
 
-/** Reads and validates rule files; the first bad file stops loading with file:line, rule, field. */
-export function loadRuleDefinitions(paths: readonly string[] = [defaultRulesDir()]): RuleDefinition[] {
+/** Reads and validates rule files; the first bad file stops loading with file:line, rule, field.
+ * A `.toml` path is a gitleaks configuration: its `[[rules]]` are imported (see gitleaks-import.ts),
+ * and what cannot be carried over is reported through `warn`. */
+export function loadRuleDefinitions(
+  paths: readonly string[] = [defaultRulesDir()],
+  warn: (message: string) => void = (m) => process.stderr.write(`tokenward: warning: ${m}\n`),
+): RuleDefinition[] {
   const files = paths.flatMap((p) => ruleFilesIn(p)).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  const defs: RuleDefinition[] = [];
+  let batch: typeof files = [];
   // Parsed definitions are cached by content: YAML + schema validation dominate short runs.
-  return parseRuleFilesCached(files);
+  const flush = () => {
+    if (batch.length) defs.push(...parseRuleFilesCached(batch));
+    batch = [];
+  };
+  for (const f of files) {
+    if (!GITLEAKS_FILE.test(f.file)) {
+      batch.push(f);
+      continue;
+    }
+    flush();
+    const imported = importGitleaksToml(f.text, f.file);
+    imported.warnings.forEach((w) => warn(w));
+    defs.push(...imported.defs);
+  }
+  flush();
+  return defs;
 }
 
 export function loadRules(extra: readonly string[] = []): { defs: RuleDefinition[]; compiled: CompiledRules } {

@@ -15,6 +15,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'init', summary: 'write a commented starter .tokenward.yaml', load: async () => (await import('./init.js')).initCommand },
   { name: 'verify', summary: 'check read-only whether found tokens are still active', load: async () => (await import('./verify.js')).verifyCommand },
   { name: 'revoke', summary: 'revoke leaked tokens through provider APIs (plan first; --yes to act)', load: async () => (await import('./revoke.js')).revokeCommand },
+  { name: 'rules', summary: 'list the detection rules: keywords, checksum, verify/revoke support, docs', load: async () => (await import('./rules.js')).rulesCommand },
   { name: 'lsp', summary: 'run the language server for editors (tokenward lsp --stdio)', load: async () => (await import('./lsp.js')).lspCommand },
   { name: 'hook', summary: 'install or remove the git pre-commit / pre-push hook', load: async () => (await import('./hook.js')).hookCommand },
 ];
