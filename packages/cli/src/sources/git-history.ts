@@ -2,7 +2,7 @@ import { scanBytes, type CompiledRules, type Finding, type RuleDefinition } from
 import { UsageError } from '@tokenward/project';
 import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
 import { looksBinary } from './files.js';
-import { CatFileBatch, gitStream, gitSync, hasHead, isZeroSha, shallowCommits, type GitRepo } from './git.js';
+import { CatFileBatch, gitStream, gitSync, hasHead, isZeroSha, LOW_MEMORY_PACK_ACCESS, shallowCommits, type GitRepo } from './git.js';
 import { BlobScanPool } from './git-pool.js';
 
 /**
@@ -155,6 +155,7 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
   let pendingMeta: string | undefined;
   let waitDrain: Promise<void> | undefined;
   const logArgs = [
+    ...LOW_MEMORY_PACK_ACCESS,
     '-c',
     'core.quotePath=false',
     'log',
