@@ -155,6 +155,18 @@ describe('tokenward lsp --stdio', () => {
     expect(none).toBeNull();
   });
 
+  it('verifies with the provider when enabled and shows the status', async () => {
+    workspace();
+    const c = await client({ verify: true });
+    const uri = uriOf('v.txt');
+    const token = githubToken();
+    await c.open(uri, `${token}\n`);
+    const [d] = await c.diagnosticsFor(uri, (ds) => ds[0]?.message.endsWith('(live)') === true);
+    expect(github.requests.some((r) => r.method === 'GET' && r.path === '/user')).toBe(true);
+    const hover = (await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: d!.range.start })) as Hover;
+    expect((hover.contents as { value: string }).value).toMatch(/Status \| active/);
+  });
+
   it('revokes after confirmation: stand-in provider called, audit log written, diagnostic becomes a "revoked" hint', async () => {
     workspace();
     const asked: string[] = [];
