@@ -1,13 +1,20 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Document, LineCounter } from 'yaml';
 import { compileRule, RuleCompileError } from './compile.js';
 import { ruleFileSchema } from './rule-schema.js';
 import { RuleFileError, type RuleDefinition, type RuleExample } from './types.js';
 
+// yaml and ajv (~160 module files) load on first use: a run served from the rules cache
+// (pre-commit, editor start) never parses a rule file, and their loading was half its start-up.
+const load = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlModule ??= load('yaml') as typeof import('yaml'));
+
 let validateFile: ValidateFunction | undefined;
 
 function validator() {
-  validateFile ??= new Ajv({ allErrors: false, strict: false }).compile(ruleFileSchema);
+  validateFile ??= new (load('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false }).compile(ruleFileSchema);
   return validateFile;
 }
 
@@ -25,7 +32,7 @@ export function lineOf(doc: Document, counter: LineCounter, path: (string | numb
   // Walk up until a node with a source range exists (a missing field has none: use its parent).
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+    if (yaml().isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;
 }
@@ -61,8 +68,8 @@ const normalizeExample = (e: string | RuleExample): RuleExample => (typeof e ===
  * file, line, rule id and field of the first problem. Pure: the caller reads the file.
  */
 export function parseRuleFile(text: string, file: string): RuleDefinition[] {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const counter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const line = err.linePos?.[0]?.line ?? counter.linePos(err.pos[0]).line;

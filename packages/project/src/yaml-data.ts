@@ -1,7 +1,14 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
+import type { Document, LineCounter } from 'yaml';
 import { describeAjvError, lineOf } from '@tokenward/engine';
 import { UsageError } from './errors.js';
+
+// Loaded on first use: most runs have no settings file to parse, and yaml + ajv cost tens of
+// milliseconds of start-up (a pre-commit scan's whole budget is 150 ms).
+const load = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlModule ??= load('yaml') as typeof import('yaml'));
 
 /** A problem in a user's settings file, naming the file, line and key (exit code 2 like any usage error). */
 export class SettingsFileError extends UsageError {
@@ -38,9 +45,9 @@ function keyLine(doc: Document, counter: LineCounter, path: readonly (string | n
   const last = path[path.length - 1];
   if (typeof last === 'string') {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
-      if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+    if (yaml().isMap(parent)) {
+      const pair = parent.items.find((p) => yaml().isScalar(p.key) && p.key.value === last);
+      if (pair && yaml().isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
     }
   }
   return lineOf(doc, counter, [...path]);
@@ -52,8 +59,8 @@ function keyLine(doc: Document, counter: LineCounter, path: readonly (string | n
  * mapping rule files use (`describeAjvError`, `lineOf` from the engine).
  */
 export function parseSettings<T>(text: string, file: string, schema: object): LocatedData<T> {
-  const counter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const counter = new (yaml().LineCounter)();
+  const doc: Document = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const line = err.linePos?.[0]?.line ?? counter.linePos(err.pos[0]).line;
@@ -62,7 +69,7 @@ export function parseSettings<T>(text: string, file: string, schema: object): Lo
   const data = (doc.toJS() ?? {}) as T;
   let validate = validators.get(schema);
   if (!validate) {
-    validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
+    validate = new (load('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false }).compile(schema);
     validators.set(schema, validate);
   }
   const located: LocatedData<T> = {

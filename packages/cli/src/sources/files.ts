@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
 import { StreamScanner, scanBytes, type CompiledRules, type Finding } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
 
@@ -59,6 +58,9 @@ async function globWalk(dir: string, problems: WalkProblem[]): Promise<string[]>
       if (err && err.code !== 'ENOENT') problems.push({ path, message: err.code ?? err.message });
       cb(err, res);
     })) as unknown as typeof fs.readdir;
+  // Loaded on first use: git repositories (and pre-commit runs) never need it, and its ~100
+  // module files cost tens of milliseconds of start-up.
+  const { default: fg } = await import('fast-glob');
   return fg('**/*', {
     cwd: dir,
     absolute: true,
