@@ -28,7 +28,7 @@ export async function lspWorkload(ctx) {
 Measured by \`node scripts/bench-lsp.mjs\`${r.status !== 0 ? ` (exited with ${r.status})` : ''}:
 
 \`\`\`
-${out || (r.stderr ?? '').trim()}
+${(summary ? out.split('\n').slice(0, -1).join('\n') : out) || (r.stderr ?? '').trim()}
 \`\`\`
 `;
   return { markdown, targets: [target] };
