@@ -65,18 +65,16 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
     const f = fail[s]!;
     // Matches ending here include those of the failure chain.
     if (outputs[f]!.length) outputs[s] = outputs[s]!.concat(outputs[f]!);
-    for (let b = 0; b < 256; b++) {
-      const folded = foldByte(b);
-      const next = trie[s]!.get(folded);
-      if (next !== undefined) {
-        delta[s * 256 + b] = next;
-        if (folded === b) {
-          fail[next] = delta[f * 256 + b]!;
-          queue.push(next);
-        }
-      } else {
-        delta[s * 256 + b] = delta[f * 256 + b]!;
-      }
+    // Inherit the failure state's whole row, then set this state's own edges: far cheaper than 256
+    // map lookups per state (rule compilation is part of every short run's start-up).
+    const row = s * 256;
+    delta.copyWithin(row, f * 256, f * 256 + 256);
+    for (const [folded, next] of trie[s]!) {
+      delta[row + folded] = next;
+      // Trie keys are folded bytes; the upper-case letter moves the same way.
+      if (folded >= 0x61 && folded <= 0x7a) delta[row + folded - 0x20] = next;
+      fail[next] = delta[f * 256 + folded]!;
+      queue.push(next);
     }
   }
 
