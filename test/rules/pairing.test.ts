@@ -24,6 +24,14 @@ describe('paired credentials: one finding for the pair', () => {
     expect(JSON.stringify({ ...f, secret: undefined, partSecrets: undefined })).not.toContain(AWS_SECRET);
   });
 
+  it('stays one finding when every rule runs (no generic finding for the partner)', () => {
+    const compiled = compileRules(ALL_RULES);
+    const text = `[default]\naws_access_key_id = ${AWS_ID}\naws_secret_access_key = ${AWS_SECRET}\n`;
+    expect(scanText(compiled, text, { path: 'credentials' }).map((f) => f.ruleId)).toEqual(['aws-access-key']);
+    const finout = `FINOUT_CLIENT_ID=${CLIENT_ID}\nFINOUT_SECRET_KEY=${SECRET_KEY}\n`;
+    expect(scanText(compiled, finout, { path: '.env' }).map((f) => f.ruleId)).toEqual(['finout-api-token']);
+  });
+
   it('reports the key id alone when no secret is near, and nothing for a secret alone', () => {
     const alone = scan(['aws-access-key'], `AWS_ACCESS_KEY_ID=${AWS_ID}\n`);
     expect(alone).toHaveLength(1);

@@ -105,7 +105,9 @@ export interface MatchParts {
 
 /**
  * Attaches partners to the matches of paired rules and drops matches of rules whose partner is
- * required but absent. Matches of ordinary rules pass through untouched.
+ * required but absent. A partner belongs to its pair's finding, so another rule's match on the
+ * partner's text (a generic `secret = …` rule on an AWS secret access key) is dropped: one
+ * credential, one finding. Other matches pass through untouched.
  */
 export function pairMatches<T extends { rule: { def: RuleDefinition }; start: number; end: number; pair?: MatchParts }>(
   buf: Buffer,
@@ -114,6 +116,7 @@ export function pairMatches<T extends { rule: { def: RuleDefinition }; start: nu
 ): T[] {
   if (!matches.some((m) => m.rule.def.pair)) return matches;
   const kept: T[] = [];
+  const partnerSpans: Array<[number, number]> = [];
   for (const m of matches) {
     const pair = pairOf(m.rule.def);
     if (!pair) {
@@ -126,7 +129,9 @@ export function pairMatches<T extends { rule: { def: RuleDefinition }; start: nu
       continue;
     }
     m.pair = { partSecrets: { [pair.name]: partner.value }, parts: { [pair.name]: redactPart(partner.value) } };
+    partnerSpans.push([partner.start, partner.end]);
     kept.push(m);
   }
-  return kept;
+  if (partnerSpans.length === 0) return kept;
+  return kept.filter((m) => m.pair !== undefined || !partnerSpans.some(([s, e]) => m.start < e && m.end > s));
 }
