@@ -34,7 +34,9 @@ export function workloadTable(rows, { floorLabel, bytes } = {}) {
 }
 
 export function targetsTable(targets) {
-  const lines = ['| Target | Goal | Measured | Status |', '| --- | --- | --- | --- |'];
-  for (const t of targets) lines.push(`| ${t.name} | ${t.goal} | ${t.measured ?? 'not measured'} | ${t.met === undefined ? '—' : t.met ? 'met' : '**not met**'} |`);
+  const lines = ['| Target | Goal | Measured | Status | Gap left and why |', '| --- | --- | --- | --- | --- |'];
+  for (const t of targets) {
+    lines.push(`| ${t.name} | ${t.goal} | ${t.measured ?? 'not measured'} | ${t.met === undefined ? '—' : t.met ? 'met' : '**not met**'} | ${t.met === false ? (t.why ?? '') : ''} |`);
+  }
   return lines.join('\n');
 }
