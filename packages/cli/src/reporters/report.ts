@@ -54,6 +54,8 @@ export function findingToJson(f: Finding, showSecrets: boolean): Record<string, 
     endColumn: f.end.column,
     redacted: f.redacted,
     fingerprint: f.fingerprint,
+    // The other half of a paired credential (AWS key id, Finout client id), redacted like the secret.
+    ...(f.parts ? { parts: showSecrets && f.partSecrets ? f.partSecrets : f.parts } : {}),
     ...(showSecrets ? { secret: f.secret } : {}),
   };
 }

@@ -16,7 +16,9 @@ function line(f: Finding, o: ReportOptions): string {
   // Context-only findings are marked so a reader weighs them accordingly.
   const generic = f.confidence === 'low' ? dim(o.color, ' (generic)') : '';
   const value = o.showSecrets ? f.secret : f.redacted;
-  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}  ${dim(o.color, f.ruleId)}${gitLine(f, o)}`;
+  const shownParts = o.showSecrets && f.partSecrets ? f.partSecrets : f.parts;
+  const paired = shownParts ? ` ${dim(o.color, `(${Object.entries(shownParts).map(([k, v]) => `${k} ${v}`).join(', ')})`)}` : '';
+  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}${paired}  ${dim(o.color, f.ruleId)}${gitLine(f, o)}`;
 }
 
 /** History findings: where the secret was first committed, how often, and whether HEAD still has it. */
