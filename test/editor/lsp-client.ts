@@ -20,6 +20,8 @@ export interface LspClientOptions {
   /** Answer to `window/showMessageRequest` (default: the first action). */
   answer?: (req: ShowMessageRequest) => string | null;
   env?: NodeJS.ProcessEnv;
+  /** Server command line (default: `node packages/cli/bin/tokenward.js lsp --stdio`). */
+  command?: string[];
 }
 
 export class LspTestClient {
@@ -65,7 +67,8 @@ export class LspTestClient {
   }
 
   static async start(options: LspClientOptions): Promise<LspTestClient> {
-    const child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], { cwd: options.root, env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    const [cmd, ...args] = options.command ?? [process.execPath, BIN, 'lsp', '--stdio'];
+    const child = spawn(cmd!, args, { cwd: options.root, env: { ...process.env, ...options.env }, stdio: 'pipe' });
     const client = new LspTestClient(child, options);
     const result = (await client.connection.sendRequest('initialize', {
       processId: process.pid,

@@ -227,7 +227,13 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
     const started = performance.now();
     const fsPath = uriToPath(doc.uri);
     const path = project.displayPath(fsPath);
-    const result = settings.enable && !project.isIgnoredPath(fsPath) ? project.analyze(doc.getText(), path) : { findings: [], suppressed: 0 };
+    let result: { findings: Finding[]; suppressed: number } = { findings: [], suppressed: 0 };
+    try {
+      if (settings.enable && !project.isIgnoredPath(fsPath)) result = project.analyze(doc.getText(), path);
+    } catch (e) {
+      // One document the engine trips on must not take the server down: report it and go on.
+      connection.console.error(`scanning ${path} failed: ${(e as Error).stack ?? String(e)}`);
+    }
     const diagnostics = result.findings.map(toDiagnostic);
     state.analysisMs = performance.now() - started;
     state.version = doc.version;
