@@ -90,7 +90,7 @@ export async function scanFiles(defs: readonly RuleDefinition[], compiled: Compi
   if (threads <= 1 || files.length < 2) {
     for (const file of files) collector.add(file, scanFile(compiled, file, options));
   } else {
-    await scanInWorkers(defs, files, threads, options, collector);
+    await scanInWorkers(defs, compiled, files, threads, options, collector);
   }
   collector.findings.sort(compareFindings);
   collector.stats.durationMs = performance.now() - started;
@@ -115,14 +115,30 @@ export interface WorkerInit {
   options: ScanFileOptions;
 }
 
-async function scanInWorkers(defs: readonly RuleDefinition[], files: readonly ListedFile[], threads: number, options: ScanFileOptions, collector: Collector): Promise<void> {
+/**
+ * `threads` scanning threads: this one plus `threads - 1` workers, all taking batches from one
+ * queue. The main thread would otherwise sit idle while every worker pays its own start-up
+ * (module loading, rule compilation, a cold JIT): on two cores one worker less saved a third of
+ * the CPU time of a node_modules scan.
+ */
+async function scanInWorkers(defs: readonly RuleDefinition[], compiled: CompiledRules, files: readonly ListedFile[], threads: number, options: ScanFileOptions, collector: Collector): Promise<void> {
   let next = 0;
   let batchId = 0;
   const init: WorkerInit = { defs: [...defs], options: { maxFileSize: options.maxFileSize } };
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData: init }));
+  const workers = Array.from({ length: threads - 1 }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData: init }));
+  const scanHere = async (): Promise<void> => {
+    while (next < files.length) {
+      const batch = files.slice(next, next + BATCH);
+      next += batch.length;
+      for (const file of batch) collector.add(file, scanFile(compiled, file, options));
+      // Yield between batches so the workers' results are taken in and they are fed again.
+      await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
+    }
+  };
   try {
-    await Promise.all(
-      workers.map(
+    await Promise.all([
+      scanHere(),
+      ...workers.map(
         (worker) =>
           new Promise<void>((resolveWorker, reject) => {
             let inFlight = 0;
@@ -148,7 +164,7 @@ async function scanInWorkers(defs: readonly RuleDefinition[], files: readonly Li
             feed();
           }),
       ),
-    );
+    ]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
