@@ -158,10 +158,22 @@ describe('scan --history', () => {
     expect(findings.map((f) => f.path)).toEqual(['a.txt']);
   });
 
+  it('an empty repository is clean; an unborn HEAD still scans the other branches', async () => {
+    const r = repo();
+    expect((await history(r)).code).toBe(0);
+    const token = githubToken();
+    const c = r.commit('add', { 'a.txt': `${token}\n` });
+    r.git('checkout', '-q', '--orphan', 'fresh');
+    const { findings } = await history(r);
+    expect(findings).toEqual([expect.objectContaining({ commit: c, presentAtHead: false })]);
+  });
+
   it('gives the same findings with and without worker threads', async () => {
     const r = repo();
-    const tokens = Array.from({ length: 6 }, () => githubToken());
-    tokens.forEach((t, i) => r.commit(`c${i}`, { [`f${i}.txt`]: `line\n${t}\n` }));
+    const tokens = Array.from({ length: 8 }, () => githubToken());
+    // Workers start after a few MB scanned in-thread: 8 × 1 MB files make both paths run.
+    const filler = 'const value = computeSomething(alpha, beta, gamma);\n'.repeat(20_000);
+    tokens.forEach((t, i) => r.commit(`c${i}`, { [`f${i}.txt`]: `${filler}line\n${t}\n` }));
     const one = await history(r, '--threads', '1');
     const two = await history(r, '--threads', '2');
     expect(one.findings.map((f) => f.secret).sort()).toEqual([...tokens].sort());

@@ -4,7 +4,7 @@ import { UsageError } from '@tokenward/project';
 import type { Io } from '../cli-util.js';
 import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
 import { toDisplay } from './files.js';
-import { discoverRepo, hasHead, resolveCommit, type GitRepo } from './git.js';
+import { discoverRepo, resolveCommit, type GitRepo } from './git.js';
 import { scanGitHistory } from './git-history.js';
 import { prePushRevisions } from './git-prepush.js';
 import { scanStaged } from './git-staged.js';
@@ -116,9 +116,7 @@ export async function runGitScan(flags: GitScanFlags, ctx: GitScanContext): Prom
     revs = prePushRevisions(repo, io.env.PRE_COMMIT_TO_REF ? '' : await readAll(io.stdin), io.env);
     if (!revs) return { findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] };
   } else {
-    if (!hasHead(repo) && flags.history && flags.branch === undefined && flags.since === undefined && flags.range === undefined) {
-      return { findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] };
-    }
+    // An empty repository is fine: `git log --all` lists nothing and the scan is clean.
     revs = historyRevisions(repo, flags);
   }
   return scanGitHistory(ctx.defs, ctx.compiled, repo, {
