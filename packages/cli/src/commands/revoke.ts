@@ -43,7 +43,7 @@ Options:
       --no-verify            do not re-check tokens after revoking them
       --timeout SECONDS      per request (default 15)
       --rules PATH           extra rule file or folder (repeatable)
-      --config FILE          configuration file (default: .tokenward.yml found upwards)
+      --config FILE          configuration file (default: .tokenward.yaml/.yml/.json found upwards)
       --no-config            ignore configuration files
   -h, --help                 show this help
 
