@@ -14,6 +14,11 @@ import { BlobScanPool } from './git-pool.js';
  *     so every unique blob is read once and scanned once, as a whole file (line numbers are the
  *     line in that commit's version; context rules see the whole file, not a 0-line hunk).
  *  3. Blobs are scanned by a worker pool while git is still walking history.
+ *  Measured on a 30,000-commit repository (190 MB pack, scripts/make-history-repo.mjs), 2 cores:
+ *  `git log -p -U0 --all` alone takes 7.8–8.6 s (7 s CPU, one thread: git's diff), while
+ *  `git log --raw` takes 1.3 s and `git cat-file --batch` over all 57k unique blobs 2.2 s; the
+ *  blobs hold 4× the bytes of the patch text, but scanning them splits across workers and git's
+ *  diff cannot. Whole scan: 5.4–6.7 s, 0.7–0.84× of `git log -p`.
  *  4. Afterwards, a secret counts as *introduced* by a commit when the file's new version holds
  *     it and the old version did not. Findings are merged by fingerprint (rule + secret): one
  *     finding per secret, at its earliest introduction, with the number of introductions.
