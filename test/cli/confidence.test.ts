@@ -1,11 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempTree } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, testTree } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
 
 describe('minimum confidence', () => {
   // A GitHub token inside a Basic credential is only reached by decoding the generic header
@@ -19,19 +14,17 @@ describe('minimum confidence', () => {
 
   for (const how of ['flag', 'config'] as const) {
     it(`high (${how}) keeps a checksum-valid token found by decoding and drops generic findings`, async () => {
-      const t = tempTree(how === 'config' ? { ...files, '.tokenward.yaml': 'minConfidence: high\n' } : files);
-      cleanups.push(t.cleanup);
+      const dir = testTree(how === 'config' ? { ...files, '.tokenward.yaml': 'minConfidence: high\n' } : files);
       const args = how === 'flag' ? ['scan', '-f', 'json', '--min-confidence', 'high', '.'] : ['scan', '-f', 'json', '.'];
-      const r = await runCli(args, { cwd: t.dir });
+      const r = await runCli(args, { cwd: dir });
       const findings = JSON.parse(r.stdout).findings as Array<{ ruleId: string; path: string; confidence: string }>;
       expect(findings.map((f) => [f.path, f.ruleId, f.confidence])).toEqual([['curl.sh', 'github-pat-classic', 'high']]);
     });
   }
 
   it('the default shows generic findings, marked as such in text output', async () => {
-    const t = tempTree(files);
-    cleanups.push(t.cleanup);
-    const r = await runCli(['scan', '.'], { cwd: t.dir });
+    const dir = testTree(files);
+    const r = await runCli(['scan', '.'], { cwd: dir });
     expect(r.stdout).toMatch(/app\.py\n.*\(generic\)/);
     expect(r.stdout).toMatch(/curl\.sh\n.*github-pat-classic/);
   });

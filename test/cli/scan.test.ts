@@ -1,19 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempTree } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, testTree } from '../helpers/cli.js';
 import { githubLookalike, githubToken } from '../helpers/tokens.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-function tree(files: Record<string, string | Buffer>) {
-  const t = tempTree(files);
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const tree = testTree;
 
 const FORMATS = ['text', 'json', 'jsonl', 'sarif', 'github'] as const;
 

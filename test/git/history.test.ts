@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
-import { gitEnv, makeRepo, type TestRepo } from './repo.js';
+import { gitEnv, testRepo, type TestRepo } from './repo.js';
 
 interface JsonFinding {
   ruleId: string;
@@ -21,15 +21,7 @@ interface JsonFinding {
   secret?: string;
 }
 
-const repos: TestRepo[] = [];
-const repo = () => {
-  const r = makeRepo();
-  repos.push(r);
-  return r;
-};
-afterEach(() => {
-  for (const r of repos.splice(0)) r.cleanup();
-});
+const repo = () => testRepo();
 
 async function history(r: TestRepo, ...args: string[]): Promise<{ code: number | null; findings: JsonFinding[]; stderr: string }> {
   const res = await runCli(['scan', '--history', '--format', 'json', '--show-secrets', '--no-config', ...args], { cwd: r.dir, env: gitEnv() });

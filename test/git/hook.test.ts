@@ -1,20 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
-import { gitEnv, makeRepo, type TestRepo } from './repo.js';
+import { gitEnv, testRepo, type TestRepo } from './repo.js';
 
-const repos: TestRepo[] = [];
-const repo = () => {
-  const r = makeRepo();
-  repos.push(r);
-  return r;
-};
-afterEach(() => {
-  for (const r of repos.splice(0)) r.cleanup();
-});
+const repo = () => testRepo();
 
 /** `git commit` as a user runs it: hooks included. */
 function gitCommit(r: TestRepo, message: string): { code: number | null; stderr: string } {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { onTestFinished } from 'vitest';
 
 /** Environment for git in tests: no user or system config, fixed identity, dates we choose. */
 export function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -65,4 +66,11 @@ export function makeRepo(options: { bare?: boolean; parent?: string } = {}): Tes
     },
     cleanup: () => rmSync(options.parent ? dir : base, { recursive: true, force: true }),
   };
+}
+
+/** A repository for the running test, removed when the test finishes. */
+export function testRepo(options: { bare?: boolean; parent?: string } = {}): TestRepo {
+  const r = makeRepo(options);
+  onTestFinished(() => r.cleanup());
+  return r;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO_ROOT, 'packages/cli/bin/tokenward.js');
@@ -46,4 +47,11 @@ export function tempTree(files: Record<string, string | Buffer> = {}): { dir: st
     writeFileSync(abs, content);
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A temporary folder for the running test, removed when the test finishes. */
+export function testTree(files: Record<string, string | Buffer> = {}): string {
+  const t = tempTree(files);
+  onTestFinished(t.cleanup);
+  return t.dir;
 }

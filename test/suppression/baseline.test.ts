@@ -1,18 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempTree } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, testTree } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-function tree(files: Record<string, string>) {
-  const t = tempTree(files);
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const tree = testTree;
 const json = (stdout: string) => JSON.parse(stdout) as { findings: Array<{ path: string; line: number; fingerprint: string }>; suppressedCount: number; suppressed?: Array<{ suppression: { kind: string; note?: string } }> };
 
 describe('tokenward baseline', () => {

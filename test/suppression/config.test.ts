@@ -1,20 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprint } from '@tokenward/engine';
 import { parseConfig, SettingsFileError, starterConfig } from '@tokenward/project';
-import { runCli, tempTree } from '../helpers/cli.js';
+import { runCli, testTree } from '../helpers/cli.js';
 import { githubToken, randomBase62 } from '../helpers/tokens.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-function tree(files: Record<string, string>) {
-  const t = tempTree(files);
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const tree = testTree;
 type Report = { findings: Array<{ path: string; ruleId: string }>; suppressed?: Array<{ path: string; suppression: { kind: string; description: string } }> };
 const scanJson = async (cwd: string, ...args: string[]) => {
   const r = await runCli(['scan', '-f', 'json', ...args], { cwd });
