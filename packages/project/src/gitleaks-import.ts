@@ -6,7 +6,13 @@
  * that still does not compile in JavaScript is reported with the file and rule id.
  */
 import { compileRule, RuleCompileError, RuleFileError, type RuleAllow, type RuleDefinition } from '@tokenward/engine';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
+
+// smol-toml loads on first use (its one-file CommonJS build): only a gitleaks import needs it, and
+// its ES build is a dozen module files on the start-up path of every run.
+const load = createRequire(import.meta.url);
+let tomlModule: typeof import('smol-toml') | undefined;
+const toml = (): typeof import('smol-toml') => (tomlModule ??= load('smol-toml') as typeof import('smol-toml'));
 
 /** A gitleaks file that cannot be imported; a RuleFileError, so every command reports it the same way. */
 export class GitleaksImportError extends RuleFileError {
@@ -127,9 +133,9 @@ function lineOfRule(text: string, index: number): number | undefined {
 export function importGitleaksToml(text: string, file: string): GitleaksImport {
   let data: Record<string, unknown>;
   try {
-    data = parseToml(text) as Record<string, unknown>;
+    data = toml().parse(text) as Record<string, unknown>;
   } catch (e) {
-    const line = e instanceof TomlError ? e.line : undefined;
+    const line = e instanceof toml().TomlError ? e.line : undefined;
     throw new GitleaksImportError(file, `invalid TOML: ${(e as Error).message.split('\n')[0]}`, undefined, line);
   }
   const warnings: string[] = [];
