@@ -127,6 +127,16 @@ function kindOf(ctx: RuleContext, name: string): ValueKind {
   return ctx.password || /pass|pwd/i.test(name) ? 'password' : 'token';
 }
 
+/**
+ * `NAME = '…'` (a type annotation may stand between) somewhere in the file. Without such a line the
+ * syntax tree cannot resolve NAME to a string literal, so parsing the file (and loading TypeScript)
+ * would change nothing: most `Bearer ${token}` in libraries pass a parameter along.
+ */
+function hasLiteralBinding(latin: string, name: string): boolean {
+  const escaped = name.replace(/\$/g, '\\$');
+  return new RegExp(`(?<![\\w$])${escaped}\\s*(?::[^=;\\n]{1,80})?=\\s*['"\`]`).test(latin);
+}
+
 /** Applies context rules to one chunk's raw matches. Pure; cheap when no context rule matched. */
 export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origin, raw: ContextMatch[]): ContextMatch[] {
   let active = false;
@@ -167,7 +177,8 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
       continue;
     }
     if (ctx.jsReference) {
-      if (isJs) jsReferences.push(m);
+      latin ??= buf.toString('latin1');
+      if (isJs && hasLiteralBinding(latin, m.secret)) jsReferences.push(m);
       continue;
     }
     const name = buf.toString('latin1', m.matchStart, m.start);
