@@ -91,7 +91,10 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
   const outArr = Int32Array.from(outList);
   const lens = Int32Array.from(lengths);
 
-  const wasm = wasmAutomaton(delta, stateCount, hasOutput);
+  // Built once a run has scanned enough bytes to repay building it: a short run (a pre-commit scan
+  // of a few small files, one editor buffer) never pays for the table copy.
+  let wasm: WasmAutomaton | null | undefined;
+  let jsBytes = 0;
   const emit = (s: number, i: number, onHit: (keyword: number, start: number, end: number) => void) => {
     for (let o = outStart[s]!, e = outStart[s + 1]!; o < e; o++) {
       const k = outArr[o]!;
@@ -105,7 +108,9 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
     scan(bytes, onHit, from = 0, to = bytes.length) {
       // The same automaton in WebAssembly runs ~1.6× faster than the JavaScript loop below; the
       // loop stays for tiny inputs, a re-entrant call from `onHit`, and hosts without WebAssembly.
-      if (wasm && !busy && to - from >= WASM_MIN_BYTES) {
+      const n = to - from;
+      if (wasm === undefined && n >= WASM_MIN_BYTES && jsBytes + n >= WASM_AFTER_BYTES) wasm = wasmAutomaton(delta, stateCount, hasOutput) ?? null;
+      if (wasm && !busy && n >= WASM_MIN_BYTES) {
         busy = true;
         try {
           wasm.scan(bytes, from, to, (s, i) => emit(s, i, onHit));
@@ -114,6 +119,7 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
         }
         return;
       }
+      jsBytes += n;
       let s = 0;
       for (let i = from; i < to; i++) {
         s = delta[(s << 8) | bytes[i]!]!;
@@ -130,6 +136,8 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
 
 /** Below this many bytes, copying into WebAssembly memory costs more than it saves. */
 const WASM_MIN_BYTES = 256;
+/** Bytes scanned by the JavaScript loop before the WebAssembly automaton is built. */
+const WASM_AFTER_BYTES = 1 << 20;
 
 /*
  * The hot loop in WebAssembly (text format; the bytes below are its binary encoding):
