@@ -85,7 +85,9 @@ function failedProviderChecksum(compiled: CompiledRules, value: string): boolean
 }
 
 /** Files larger than this keep the lexical verdict: parsing them would cost more than the scan. */
-export const MAX_AST_BYTES = 256 * 1024;
+/** Hand-written source files are parsed to confirm candidates; larger JS/TS files are bundles or
+ * generated code, where a parse costs hundreds of milliseconds and the lexical verdict stands. */
+export const MAX_AST_BYTES = 64 * 1024;
 const DECODED_ORIGIN: Origin = { path: '<decoded>', kind: 'decoded' };
 let decodeDepth = 0;
 
@@ -111,6 +113,10 @@ function lineAround(buf: Buffer, at: number): string {
   return buf.toString('latin1', Math.max(s, at - 200), Math.min(e, at + 200));
 }
 
+const isQuote = (b: number | undefined) => b === 0x22 || b === 0x27 || b === 0x60;
+const JS_IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const SEPARATOR_BEFORE = /[:=]\s*$/;
+
 const isNameByte = (b: number) =>
   (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 95 || b === 46 || b === 45 || b === 36;
 
@@ -128,13 +134,19 @@ function kindOf(ctx: RuleContext, name: string): ValueKind {
 }
 
 /**
- * `NAME = '…'` (a type annotation may stand between) somewhere in the file. Without such a line the
- * syntax tree cannot resolve NAME to a string literal, so parsing the file (and loading TypeScript)
- * would change nothing: most `Bearer ${token}` in libraries pass a parameter along.
+ * `NAME = '…'` (a type annotation may stand between) somewhere in the file, with a value that could
+ * pass as a secret. Without one the syntax tree cannot resolve NAME to a reportable literal, so
+ * parsing the file (and loading TypeScript) would change nothing: most `Bearer ${token}` in
+ * libraries pass a parameter along.
  */
-function hasLiteralBinding(latin: string, name: string): boolean {
+function hasSecretLiteralBinding(latin: string, name: string): boolean {
   const escaped = name.replace(/\$/g, '\\$');
-  return new RegExp(`(?<![\\w$])${escaped}\\s*(?::[^=;\\n]{1,80})?=\\s*['"\`]`).test(latin);
+  const binding = new RegExp(`(?<![\\w$])${escaped}\\s*(?::[^=;\\n]{1,80})?=\\s*(["'\`])((?:(?!\\1)[^\\\\\\n]|\\\\.){0,1024})\\1`, 'g');
+  for (const m of latin.matchAll(binding)) {
+    const value = m[2]!;
+    if (!rejectGenericValue(value, 'token') || !rejectGenericValue(value, 'password')) return true;
+  }
+  return false;
 }
 
 /** Applies context rules to one chunk's raw matches. Pure; cheap when no context rule matched. */
@@ -147,7 +159,8 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
     }
   }
   if (!active) return raw;
-  const isJs = JS_PATH.test(origin.path) && buf.length <= MAX_AST_BYTES;
+  const jsPath = JS_PATH.test(origin.path);
+  const isJs = jsPath && buf.length <= MAX_AST_BYTES;
   const out: ContextMatch[] = [];
   const astChecked: ContextMatch[] = [];
   const jsReferences: ContextMatch[] = [];
@@ -178,12 +191,16 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
     }
     if (ctx.jsReference) {
       latin ??= buf.toString('latin1');
-      if (isJs && hasLiteralBinding(latin, m.secret)) jsReferences.push(m);
+      if (isJs && hasSecretLiteralBinding(latin, m.secret)) jsReferences.push(m);
       continue;
     }
     const name = buf.toString('latin1', m.matchStart, m.start);
     // The regex finds the secret word; the whole name decides (nextToken, tokenizer, mytoken: no).
     if (ctx.assignment && !nameMeansSecret(nameAt(buf, m.matchStart))) continue;
+    // In JS/TS an unquoted value is an identifier or an expression: a reference, never a literal.
+    if (ctx.assignment && jsPath && !isQuote(buf[m.start - 1])) continue;
+    // Likewise a bare identifier right after `:` or `=` (`'Authorization': type1msg`).
+    if (jsPath && !isQuote(buf[m.start - 1]) && JS_IDENTIFIER.test(m.secret) && SEPARATOR_BEFORE.test(buf.toString('latin1', Math.max(m.matchStart, m.start - 8), m.start))) continue;
     if (ctx.basic) {
       const basic = decodeBasicAuth(m.secret);
       if (!basic) continue;

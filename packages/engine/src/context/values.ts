@@ -76,6 +76,20 @@ export function rejectObviousPlaceholder(value: string): string | undefined {
   return undefined;
 }
 
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** `key_1234`, `abcd9x`: four ascending characters in a short value mark a made-up example. */
+function hasAscendingRun(value: string): boolean {
+  let run = 1;
+  for (let i = 1; i < value.length; i++) {
+    const a = value.charCodeAt(i - 1);
+    const b = value.charCodeAt(i);
+    run = b === a + 1 && isAlnum(a) && isAlnum(b) ? run + 1 : 1;
+    if (run >= 4) return true;
+  }
+  return false;
+}
+
 /**
  * Full check for a context-only value. `lineContext` is the text of the line around the value
  * (used to tell a digest from a hex token).
@@ -87,6 +101,7 @@ export function rejectGenericValue(value: string, kind: ValueKind, lineContext =
   if (distinctChars(value, 5) < 5) return 'too few distinct characters';
   const placeholder = rejectPlaceholder(value);
   if (placeholder) return placeholder;
+  if (len <= 16 && hasAscendingRun(value)) return 'placeholder (sequence)';
   if (REFERENCE.test(value) || DOTTED_IDENT.test(value) || IDENTIFIER.test(value)) return 'reference';
   if (HASH_PREFIX.test(value)) return 'hash';
   if (HEX_DIGEST.test(value) && HASH_CONTEXT.test(lineContext)) return 'hash';
