@@ -85,7 +85,11 @@ const ctx = {
 if (only.includes('folder')) {
   if (ctx.peers.has('rg')) ctx.rg = ensureRipgrep(log);
   if (ctx.peers.has('secretlint') || ctx.peers.has('gitleaks')) ctx.npmPeers = ensureNpmPeers(log);
-  if (ctx.rg) ctx.versions.ripgrep = toolVersion(ctx.rg);
+}
+{
+  // Named in the machine line even when this run has no folder workload (its section may be kept).
+  const rg = ctx.rg ?? spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).stdout.trim();
+  if (rg) ctx.versions.ripgrep = toolVersion(rg);
 }
 
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
