@@ -21,7 +21,7 @@ export interface ScanProblem {
 }
 
 export interface FileScanOptions extends ScanFileOptions {
-  /** Worker threads: 0 or 1 scans in this thread. Default: decided by the file count and cores. */
+  /** Scanning threads (this one plus threads - 1 workers); 0 or 1 scans in this thread only. Default: by file count and cores. */
   threads?: number;
   /** Called after each file with the running totals (for a progress line). */
   onProgress?: (stats: ScanStats) => void;

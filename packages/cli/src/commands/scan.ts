@@ -34,7 +34,7 @@ Options:
                           config allow-list or path ignores, with the reason
       --no-ignore         do not honour .gitignore: walk every file
       --max-file-size N   skip files larger than N (e.g. 10MB); skipped files are counted
-      --threads N         worker threads (default: by file count and cores; 1 = none)
+      --threads N         threads that scan (default: by input size and cores; 1 = no workers)
       --min-confidence C  only report findings of at least this confidence: low (default:
                           everything; context-only findings are marked "(generic)"), medium
                           (provider format) or high (checksum-verified)
