@@ -24,7 +24,9 @@ export interface WalkOptions {
 }
 
 export const toDisplay = (abs: string, cwd: string): string => {
-  const rel = relative(cwd, abs) || abs;
+  // Fast path for the common case, a file below the working directory (path.relative is costly
+  // across tens of thousands of files).
+  const rel = abs.startsWith(cwd) && abs[cwd.length] === sep ? abs.slice(cwd.length + 1) : relative(cwd, abs) || abs;
   return sep === '/' ? rel : rel.split(sep).join('/');
 };
 
@@ -53,24 +55,32 @@ function gitListing(dir: string): string[] | undefined {
 
 /** fast-glob walk that records unreadable folders instead of dropping them silently. */
 async function globWalk(dir: string, problems: WalkProblem[]): Promise<string[]> {
-  const readdir = ((path: string, options: unknown, cb: (err: NodeJS.ErrnoException | null, r?: unknown) => void) =>
-    fs.readdir(path, options as fs.ObjectEncodingOptions & { withFileTypes: true }, (err, res) => {
-      if (err && err.code !== 'ENOENT') problems.push({ path, message: err.code ?? err.message });
-      cb(err, res);
-    })) as unknown as typeof fs.readdir;
+  const readdirSync = ((path: string, options?: unknown) => {
+    try {
+      return fs.readdirSync(path, options as fs.ObjectEncodingOptions & { withFileTypes: true });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'ENOENT') problems.push({ path, message: err.code ?? err.message });
+      throw err;
+    }
+  }) as unknown as typeof fs.readdirSync;
   // Loaded on first use: git repositories (and pre-commit runs) never need it, and its ~100
   // module files cost tens of milliseconds of start-up.
   const { default: fg } = await import('fast-glob');
-  return fg('**/*', {
+  // The synchronous walk is two to three times faster than the asynchronous one, and the scan
+  // cannot start before the list is complete anyway.
+  const relativePaths = fg.sync('**', {
     cwd: dir,
-    absolute: true,
     dot: true,
     onlyFiles: true,
     followSymbolicLinks: false,
     suppressErrors: true,
     ignore: ['**/.git/**'],
-    fs: { ...fs, readdir },
+    fs: { ...fs, readdirSync },
   });
+  // fast-glob's `absolute` resolves every entry; a prefix is all it takes.
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  return sep === '/' ? relativePaths.map((r) => prefix + r) : relativePaths.map((r) => prefix + r.split('/').join(sep));
 }
 
 /** Expands the scan paths into files. A path that does not exist is a usage error. */
