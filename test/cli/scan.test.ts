@@ -224,6 +224,16 @@ describe('tokenward scan', () => {
     expect(found.map((f: { line: number; column: number }) => [f.line, f.column])).toEqual(tokens.map((t) => [Math.floor(t.offset / 100) + 1, 6]));
   });
 
+  it('skips a named pipe without waiting on it', async () => {
+    const dir = tree({ 'a.txt': `${githubToken()}\n` });
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const r = await runCli(['scan', '-f', 'json', dir, join(dir, 'pipe')], { timeoutMs: 20_000 });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.findings).toHaveLength(1);
+    expect(json.skipped).toEqual([{ path: expect.stringMatching(/pipe$/), message: 'not a regular file' }]);
+  });
+
   it('skips files over --max-file-size and counts them', async () => {
     const dir = tree({ 'big.txt': `${'x'.repeat(5000)}${githubToken()}`, 'small.txt': 'y' });
     const r = await runCli(['scan', '-f', 'json', '--max-file-size', '1KB', dir]);

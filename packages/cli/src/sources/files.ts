@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StreamScanner, scanBytes, type CompiledRules, type Finding } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
@@ -169,13 +169,16 @@ export function scanFile(compiled: CompiledRules, file: ListedFile, options: Sca
   let fd: number;
   let size: number;
   try {
-    const st = statSync(file.abs);
-    if (!st.isFile()) return { kind: 'skipped', bytes: 0, reason: 'not a regular file' };
-    size = st.size;
-    if (options.maxFileSize !== undefined && size > options.maxFileSize) {
-      return { kind: 'skipped', bytes: size, reason: `larger than --max-file-size` };
+    // Open first and ask the descriptor (one path lookup, not two). O_NONBLOCK: opening a FIFO
+    // must not wait for a writer; fstat then tells it is not a regular file.
+    fd = openSync(file.abs, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    const skip = !st.isFile() ? 'not a regular file' : options.maxFileSize !== undefined && st.size > options.maxFileSize ? 'larger than --max-file-size' : undefined;
+    if (skip) {
+      closeSync(fd);
+      return { kind: 'skipped', bytes: st.isFile() ? st.size : 0, reason: skip };
     }
-    fd = openSync(file.abs, 'r');
+    size = st.size;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return { kind: 'skipped', bytes: 0, reason: 'vanished during the scan' };
