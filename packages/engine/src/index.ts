@@ -2,7 +2,7 @@ export * from './types.js';
 export { crc32, base62, CHECKSUMS, registerChecksum, azureDevOpsBase32Decode, type ChecksumFn } from './checksums.js';
 export { compilePair, findPartner, type CompiledPair, type PartnerMatch } from './pairing.js';
 export { shannonEntropy } from './validators.js';
-export { compilePrefilter, type Prefilter, type KeywordHit } from './prefilter.js';
+export { compilePrefilter, type Prefilter } from './prefilter.js';
 export { compileRules, compileRule, RuleCompileError, type CompiledRule, type CompiledRules } from './compile.js';
 export { scanBytes, scanText, validateSecret, utf16Length, type ChunkPlacement } from './scan.js';
 export { StreamScanner, type StreamScannerOptions } from './stream.js';

@@ -4,15 +4,6 @@
  * means a file with no hit is never decoded into a string at all.
  */
 
-export interface KeywordHit {
-  /** Index into the keyword list given to `compilePrefilter`. */
-  keyword: number;
-  /** Byte offset of the first byte of the keyword. */
-  start: number;
-  /** Byte offset just after the keyword. */
-  end: number;
-}
-
 export interface Prefilter {
   readonly keywords: readonly string[];
   /** Calls `onHit` for every keyword occurrence in `bytes[from, to)`, in order of `end`. */

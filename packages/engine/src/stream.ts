@@ -21,8 +21,6 @@ export class StreamScanner {
   private base = 0;
   private baseLine = 1;
   private baseColumn = 1;
-  /** Absolute offset up to which every complete match has been reported. */
-  private reportedTo = 0;
   /** Bytes in `pending` not yet covered by a scan. */
   private fresh = 0;
   private readonly overlap: number;
@@ -83,7 +81,6 @@ export class StreamScanner {
       return true;
     });
     this.fresh = 0;
-    this.reportedTo = this.base + reportTo;
     if (findings.length) this.onFindings(findings);
     if (final) return;
     // Keep a tail so patterns spanning the cut are seen whole next time.
@@ -105,10 +102,5 @@ export class StreamScanner {
     this.base += cut;
     this.pending = Buffer.from(this.pending.subarray(cut));
     for (const [key, offset] of this.reportedKeys) if (offset < this.base) this.reportedKeys.delete(key);
-  }
-
-  /** Absolute offset up to which the stream has been fully reported. */
-  get reported(): number {
-    return this.reportedTo;
   }
 }
