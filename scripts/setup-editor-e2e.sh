@@ -55,6 +55,10 @@ mkdir -p "$CACHE/tools"
 [ -f "$CACHE/tools/package.json" ] || echo '{"name":"tokenward-e2e-tools","private":true}' > "$CACHE/tools/package.json"
 (
   cd "$CACHE/tools"
+  # Run from `npm test`, this script inherits the outer npm's npm_config_* variables, and npm reads
+  # them as its own configuration: npm_config_user_agent would still say node/v20, and
+  # code-server's postinstall takes the Node version from it and refuses. Start from a clean slate.
+  while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
   export PATH="$NODE24_DIR/bin:$PATH"
   export npm_config_nodedir="$NODE24_DIR"
   export npm_config_dangerously_allow_all_scripts=true
