@@ -1,10 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type CompiledRules, type Confidence, type Finding, type RuleDefinition } from '@tokenward/engine';
+import { type CompiledRules, type Confidence, type Finding, type RuleDefinition, type Severity } from '@tokenward/engine';
 import {
   baselineEntryPath,
+  DEFAULT_BASELINE_FILE,
   displayPath,
+  findUpwards,
   loadProjectSettings,
-  selectRules,
+  scanRootOf,
   Suppressor,
   updateBaselineEntries,
   UsageError,
@@ -16,9 +18,7 @@ import {
 } from '@tokenward/project';
 
 export type { SuppressedFinding } from '@tokenward/project';
-
-/** Where `tokenward baseline` writes when neither --output nor the configuration says. */
-export const DEFAULT_BASELINE_FILE = '.tokenward-baseline.json';
+export { DEFAULT_BASELINE_FILE } from '@tokenward/project';
 
 /**
  * Rewrites the baseline to accept every finding not hidden otherwise (baselined ones included).
@@ -73,7 +73,9 @@ export interface SuppressionFlags {
   updateBaseline?: boolean;
   showSuppressed?: boolean;
   /** `--min-confidence` (validated by scan): overrides the configuration's `minConfidence`. */
-  minConfidence?: string;
+  minConfidence?: Confidence;
+  /** `--min-severity` (validated by scan): overrides the configuration's `minSeverity`. */
+  minSeverity?: Severity;
   /** `tokenward baseline`: write a fresh baseline instead of reporting, to `file` (default: the
    * configuration's `baseline`, else DEFAULT_BASELINE_FILE). */
   baselineOutput?: { file?: string; note?: string };
@@ -89,6 +91,8 @@ export class ScanSuppression {
   private readonly scanned = new Set<string>();
   private readonly streamedAccepted: Finding[] = [];
   private readonly streamedSuppressed: SuppressedFinding[] = [];
+  /** Streamed findings below the minimum confidence or severity (not reported, not suppressed). */
+  belowThreshold = 0;
 
   constructor(
     readonly settings: ProjectSettings,
@@ -110,10 +114,17 @@ export class ScanSuppression {
       // A fresh baseline ignores the old one (even a broken one): every current finding goes in.
       noBaseline: flags.noBaseline || fresh,
       writingBaseline: fresh || flags.updateBaseline,
+      minConfidence: flags.minConfidence,
+      minSeverity: flags.minSeverity,
     });
     if (fresh) {
       const out = flags.baselineOutput!.file;
-      settings.baselineFile = out !== undefined ? resolve(io.cwd, out) : (settings.config.resolved.baseline ?? resolve(io.cwd, DEFAULT_BASELINE_FILE));
+      // The file `scan` and the editor will read: the configured one, else the default file that
+      // is already there (from the scan root upwards), else a new one here.
+      settings.baselineFile =
+        out !== undefined
+          ? resolve(io.cwd, out)
+          : (settings.config.resolved.baseline ?? findUpwards(scanRootOf(paths, io.cwd), DEFAULT_BASELINE_FILE) ?? resolve(io.cwd, DEFAULT_BASELINE_FILE));
     }
     if (flags.updateBaseline && !settings.baselineFile) {
       throw new UsageError('scan: --update-baseline needs --baseline FILE (or "baseline" in the configuration)');
@@ -121,20 +132,14 @@ export class ScanSuppression {
     return new ScanSuppression(settings, flags, io);
   }
 
-  /** Applies the configuration's disabledRules / minSeverity to loaded rules. */
+  /** Applies disabledRules, the minimum severity and a picked-up .gitleaks.toml's allowlist. */
   selectRules(loaded: { defs: RuleDefinition[]; compiled: CompiledRules }): { defs: RuleDefinition[]; compiled: CompiledRules } {
-    return selectRules(this.settings.config, loaded.defs, loaded.compiled);
+    return this.suppressor.selectRules(loaded.defs, loaded.compiled);
   }
 
-  /** Findings below this confidence are dropped: `--min-confidence`, else the config's key. */
-  get minConfidence(): Confidence | undefined {
-    const flag = this.flags.minConfidence;
-    return flag === 'low' || flag === 'medium' || flag === 'high' ? flag : this.settings.config.config.minConfidence;
-  }
-
-  /** Rule files from the configuration (before the command line's --rules). */
+  /** Rule files from the configuration and a `.gitleaks.toml` at the repository root (before --rules). */
   get ruleFiles(): string[] {
-    return this.settings.config.resolved.rules;
+    return this.settings.ruleFiles;
   }
 
   /** Configured `maxFileSize`, if any (the command line wins). */
@@ -155,6 +160,10 @@ export class ScanSuppression {
 
   /** For streamed findings (stdin): true when the finding must not be printed. */
   hideStreamed(f: Finding): boolean {
+    if (!this.suppressor.meetsThresholds(f)) {
+      this.belowThreshold++;
+      return true;
+    }
     const reason = this.suppressor.reasonFor(f);
     if (reason) this.streamedSuppressed.push({ finding: f, reason });
     if (!reason || reason.kind === 'baseline') this.streamedAccepted.push(f);
@@ -205,7 +214,7 @@ function compareForReport(a: Finding, b: Finding): number {
  */
 export function suppressionFlags(
   argv: readonly string[],
-  values: { config?: unknown; baseline?: unknown; 'update-baseline'?: boolean; 'show-suppressed'?: boolean; 'min-confidence'?: unknown },
+  values: { config?: unknown; baseline?: unknown; 'update-baseline'?: boolean; 'show-suppressed'?: boolean; 'min-confidence'?: unknown; 'min-severity'?: unknown },
   internal?: ScanInternals,
 ): SuppressionFlags {
   return {
@@ -215,7 +224,8 @@ export function suppressionFlags(
     noBaseline: values.baseline === false || argv.includes('--no-baseline'),
     updateBaseline: values['update-baseline'] === true,
     showSuppressed: values['show-suppressed'] === true,
-    minConfidence: typeof values['min-confidence'] === 'string' ? values['min-confidence'] : undefined,
+    minConfidence: typeof values['min-confidence'] === 'string' ? (values['min-confidence'] as Confidence) : undefined,
+    minSeverity: typeof values['min-severity'] === 'string' ? (values['min-severity'] as Severity) : undefined,
     baselineOutput: internal?.baselineOutput,
   };
 }

@@ -208,8 +208,9 @@ export class BaselineIndex {
 export type SuppressionReason =
   | { kind: 'inline'; directive: string; tool: string; line: number }
   | { kind: 'baseline'; file: string; fingerprint: string; note?: string }
-  | { kind: 'allow'; file: string; index: number; by: 'value' | 'pattern' | 'fingerprint'; reason?: string }
-  | { kind: 'path'; file: string; pattern: string };
+  | { kind: 'allow'; file: string; index: number; by: 'value' | 'pattern' | 'fingerprint' | 'commit'; reason?: string }
+  | { kind: 'path'; file: string; pattern: string }
+  | { kind: 'gitleaksignore'; file: string; line: number; entry: string };
 
 /** One line of text for a reason, used by every report format. */
 export function describeSuppression(r: SuppressionReason): string {
@@ -222,6 +223,8 @@ export function describeSuppression(r: SuppressionReason): string {
       return `config ${r.file} allow[${r.index}] by ${r.by}${r.reason ? ` (${r.reason})` : ''}`;
     case 'path':
       return `path ignore "${r.pattern}" in ${r.file}`;
+    case 'gitleaksignore':
+      return `gitleaks fingerprint "${r.entry}" in ${r.file}:${r.line}`;
   }
 }
 

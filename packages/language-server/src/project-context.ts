@@ -3,54 +3,40 @@
  * configuration (.tokenward.yaml: extra rules, disabled rules, allow-list, ignorePaths, baseline,
  * inline ignores), .tokenwardignore and the baseline. Editor settings only add to it.
  */
-import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { compileRules, scanText, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
 import {
-  BaselineIndex,
-  CONFIDENCE_ORDER,
-  compileAllowList,
-  compileRules,
-  inlineAllowForFinding,
-  matchAllowList,
-  scanText,
-  type BaselineEntry,
-  type CompiledAllowEntry,
-  type CompiledRules,
-  type Finding,
-  type RuleDefinition,
-} from '@tokenward/engine';
-import {
-  PathIgnore,
   baselineEntryFor,
+  DEFAULT_BASELINE_FILE,
   defaultRulesDir,
-  findIgnoreFile,
-  loadConfig,
+  loadProjectSettings,
   loadRuleDefinitions,
-  readBaseline,
-  selectRules,
+  Suppressor,
   writeBaseline,
   type LoadedConfig,
 } from '@tokenward/project';
 import type { ServerSettings } from './settings.js';
 
-/** Where "Add to baseline" writes when the configuration names no baseline. */
-export const DEFAULT_BASELINE_FILE = '.tokenward-baseline.json';
+export { DEFAULT_BASELINE_FILE } from '@tokenward/project';
 
 export interface AnalysisResult {
   findings: Finding[];
-  /** Hidden by an inline comment, the allow-list or the baseline (counted, for status and tests). */
+  /** Hidden by an inline comment, the allow-list, an ignore file or the baseline (counted, for status and tests). */
   suppressed: number;
 }
 
+/**
+ * The workspace's suppression is the CLI's: one `Suppressor` from `@tokenward/project`, loaded
+ * exactly as `tokenward scan` loads it from the workspace root (configuration, .tokenwardignore,
+ * allow-list, the default or configured baseline, .gitleaksignore, .gitleaks.toml). The editor's
+ * minimum-confidence setting, when set, overrides the configuration as `--min-confidence` does.
+ */
 export class ProjectContext {
   defs: RuleDefinition[] = [];
   compiled!: CompiledRules;
   config: LoadedConfig | undefined;
   private byId = new Map<string, RuleDefinition>();
-  private baseline = new BaselineIndex([]);
-  private baselineEntries: BaselineEntry[] = [];
-  private allow: CompiledAllowEntry[] = [];
-  private pathIgnore = new PathIgnore();
+  private suppressor: Suppressor | undefined;
   /** Problems loading configuration, rules or the baseline: shown to the user, never fatal. */
   problems: string[] = [];
 
@@ -62,19 +48,19 @@ export class ProjectContext {
     this.reload(settings);
   }
 
+  private loadSuppressor(): Suppressor | undefined {
+    if (!this.root) return undefined;
+    const settings = loadProjectSettings({ cwd: this.root, paths: [this.root], minConfidence: this.settings.minimumConfidence, problems: this.problems });
+    return new Suppressor(settings, this.root);
+  }
+
   reload(settings: ServerSettings): void {
     this.settings = settings;
     this.problems = [];
-    this.config = undefined;
-    if (this.root) {
-      try {
-        this.config = loadConfig({ cwd: this.root, scanRoot: this.root });
-      } catch (e) {
-        this.problems.push((e as Error).message);
-      }
-    }
+    this.suppressor = this.loadSuppressor();
+    this.config = this.suppressor?.settings.config.file ? this.suppressor.settings.config : undefined;
     const fromSettings = settings.rules.map((r) => (isAbsolute(r) || !this.root ? r : resolve(this.root, r)));
-    const extra = [...(this.config?.resolved.rules ?? []), ...fromSettings];
+    const extra = [...(this.suppressor?.settings.ruleFiles ?? []), ...fromSettings];
     try {
       this.defs = loadRuleDefinitions([this.rulesDir, ...extra]);
     } catch (e) {
@@ -83,53 +69,30 @@ export class ProjectContext {
       this.defs = loadRuleDefinitions([this.rulesDir]);
     }
     this.compiled = compileRules(this.defs);
-    if (this.config) {
+    if (this.suppressor) {
       try {
-        ({ defs: this.defs, compiled: this.compiled } = selectRules(this.config, this.defs, this.compiled));
+        ({ defs: this.defs, compiled: this.compiled } = this.suppressor.selectRules(this.defs, this.compiled));
       } catch (e) {
         this.problems.push((e as Error).message);
-      }
-      try {
-        this.allow = compileAllowList(this.config.allow);
-      } catch (e) {
-        this.problems.push((e as Error).message);
-        this.allow = [];
       }
     }
     this.byId = new Map(this.defs.map((d) => [d.id, d]));
-    this.pathIgnore = new PathIgnore();
-    if (this.config?.config.ignorePaths && this.config.file) {
-      const file = this.config.file;
-      this.pathIgnore.add(this.config.config.ignorePaths, this.config.dir, file, (i) => `${file.split(sep).pop()} ignorePaths[${i}]`);
-    }
-    if (this.root) {
-      try {
-        const ignoreFile = findIgnoreFile(this.root);
-        if (ignoreFile) this.pathIgnore.addFile(ignoreFile);
-      } catch (e) {
-        this.problems.push((e as Error).message);
-      }
-    }
-    this.reloadBaseline();
   }
 
-  /** The baseline file: the configuration's, else `.tokenward-baseline.json` in the workspace. */
+  /** The baseline file: the configuration's, else `.tokenward-baseline.json` as `tokenward scan` finds it, else in the workspace. */
   baselineFile(): string | undefined {
-    return this.config?.resolved.baseline ?? (this.root ? join(this.root, DEFAULT_BASELINE_FILE) : undefined);
+    return this.suppressor?.settings.baselineFile ?? (this.root ? join(this.root, DEFAULT_BASELINE_FILE) : undefined);
   }
 
   reloadBaseline(): void {
-    const file = this.baselineFile();
-    this.baseline = new BaselineIndex([]);
-    this.baselineEntries = [];
-    if (!file || !existsSync(file)) return;
-    try {
-      const loaded = readBaseline(file);
-      this.baseline = loaded.index;
-      this.baselineEntries = loaded.entries;
-    } catch (e) {
-      this.problems.push((e as Error).message);
+    if (!this.root) return;
+    const problems: string[] = [];
+    const fresh = loadProjectSettings({ cwd: this.root, paths: [this.root], minConfidence: this.settings.minimumConfidence, problems });
+    if (this.suppressor) {
+      this.suppressor.settings.baseline = fresh.baseline;
+      this.suppressor.settings.baselineFile = fresh.baselineFile;
     }
+    this.problems.push(...problems.filter((p) => !this.problems.includes(p)));
   }
 
   rule(id: string): RuleDefinition | undefined {
@@ -145,33 +108,20 @@ export class ProjectContext {
 
   /** True when ignorePaths or .tokenwardignore exclude the file, as `tokenward scan` would. */
   isIgnoredPath(fsPath: string): boolean {
-    return isAbsolute(fsPath) && this.pathIgnore.match(fsPath) !== undefined;
+    return isAbsolute(fsPath) && this.suppressor?.pathIgnored(fsPath) !== undefined;
   }
 
   /**
-   * Scans one buffer with the CLI's engine, then drops what the minimum confidence, inline comments,
-   * the allow-list or the baseline hide.
+   * Scans one buffer with the CLI's engine; the Suppressor drops what the minimum confidence
+   * hides and counts what inline comments (found by the engine), the allow-list, ignore files or
+   * the baseline hide.
    */
   analyze(text: string, path: string): AnalysisResult {
     const all = scanText(this.compiled, text, { path, kind: 'buffer' });
     if (all.length === 0) return { findings: all, suppressed: 0 };
-    // The stricter of the editor setting and the project's configured minConfidence.
-    const configured = this.config?.config.minConfidence;
-    const min = Math.max(CONFIDENCE_ORDER[this.settings.minimumConfidence], configured ? CONFIDENCE_ORDER[configured] : 0);
-    const inline = this.config?.config.inlineIgnores !== false;
-    const findings: Finding[] = [];
-    let suppressed = 0;
-    let bytes: Uint8Array | undefined;
-    for (const f of all) {
-      if (CONFIDENCE_ORDER[f.confidence] < min) continue;
-      bytes ??= Buffer.from(text, 'utf8');
-      if ((inline && inlineAllowForFinding(bytes, f)) || matchAllowList(this.allow, f) || this.baseline.lookup(f)) {
-        suppressed++;
-        continue;
-      }
-      findings.push(f);
-    }
-    return { findings, suppressed };
+    if (!this.suppressor) return { findings: all.filter((f) => !f.inlineAllow), suppressed: all.filter((f) => f.inlineAllow).length };
+    const { findings, suppressed } = this.suppressor.apply(all);
+    return { findings, suppressed: suppressed.length };
   }
 
   /** Accepts a finding in the baseline (fingerprint only, never the secret); returns the file. */
@@ -179,7 +129,8 @@ export class ProjectContext {
     const file = this.baselineFile();
     if (!file || !this.root) throw new Error('no workspace folder is open: the baseline lives in the workspace');
     const entry = baselineEntryFor(finding, { cwd: this.root, baselineFile: file });
-    writeBaseline(file, [...this.baselineEntries, entry]);
+    const existing = this.suppressor?.settings.baselineFile === file ? (this.suppressor.settings.baseline?.entries ?? []) : [];
+    writeBaseline(file, [...existing, entry]);
     this.reloadBaseline();
     return file;
   }

@@ -6,7 +6,9 @@ export type DiagnosticSeverityName = 'error' | 'warning' | 'information' | 'hint
 export interface ServerSettings {
   enable: boolean;
   severity: DiagnosticSeverityName;
-  minimumConfidence: Confidence;
+  /** Overrides the configuration's `minConfidence` when set (as `--min-confidence` does); unset or
+   * `"project"`: the configuration decides. */
+  minimumConfidence: Confidence | undefined;
   /** Ask providers (read-only) whether a token is live. Off by default: it sends the token out. */
   verify: boolean;
   /** Provider API origin → replacement origin (GitHub Enterprise, tests' local stand-ins). */
@@ -22,7 +24,7 @@ export interface ServerSettings {
 export const DEFAULT_SETTINGS: ServerSettings = {
   enable: true,
   severity: 'error',
-  minimumConfidence: 'low',
+  minimumConfidence: undefined,
   verify: false,
   providerEndpoints: {},
   auditLog: '',
@@ -41,6 +43,7 @@ export function mergeSettings(base: ServerSettings, raw: unknown): ServerSetting
   if (typeof r.enable === 'boolean') out.enable = r.enable;
   if (typeof r.severity === 'string' && (SEVERITIES as string[]).includes(r.severity)) out.severity = r.severity as DiagnosticSeverityName;
   if (typeof r.minimumConfidence === 'string' && (CONFIDENCES as string[]).includes(r.minimumConfidence)) out.minimumConfidence = r.minimumConfidence as Confidence;
+  else if (r.minimumConfidence === 'project' || r.minimumConfidence === null || r.minimumConfidence === '') out.minimumConfidence = undefined;
   if (typeof r.verify === 'boolean') out.verify = r.verify;
   if (r.providerEndpoints && typeof r.providerEndpoints === 'object' && !Array.isArray(r.providerEndpoints)) {
     const endpoints: Record<string, string> = {};

@@ -204,3 +204,31 @@ export function importGitleaksToml(text: string, file: string): GitleaksImport {
   });
   return { defs, warnings };
 }
+
+/**
+ * The global `[allowlist]` / `[[allowlists]]` of a gitleaks configuration (without `targetRules`),
+ * as rule allow entries for every rule, plus its `commits` (decided by the suppressor).
+ */
+export function gitleaksGlobalAllow(text: string, file: string): { allow: RuleAllow[]; commits: string[]; warnings: string[] } {
+  let data: Record<string, unknown>;
+  try {
+    data = toml().parse(text) as Record<string, unknown>;
+  } catch (e) {
+    const line = e instanceof toml().TomlError ? e.line : undefined;
+    throw new GitleaksImportError(file, `invalid TOML: ${(e as Error).message.split('\n')[0]}`, undefined, line);
+  }
+  const lists = [...(data.allowlist ? [data.allowlist as GitleaksAllowlist] : []), ...((data.allowlists as GitleaksAllowlist[] | undefined) ?? [])].filter((a) => !a.targetRules?.length);
+  const warnings: string[] = [];
+  const allow: RuleAllow[] = [];
+  const commits: string[] = [];
+  for (const a of lists) {
+    commits.push(...(a.commits ?? []).filter((c) => typeof c === 'string' && c.length >= 4).map((c) => c.toLowerCase()));
+    try {
+      const converted = allowFrom({ ...a, commits: undefined }, `${file} [allowlist]`, warnings);
+      if (converted) allow.push(converted);
+    } catch (e) {
+      throw new GitleaksImportError(file, `allowlist: ${(e as Error).message}`);
+    }
+  }
+  return { allow, commits, warnings };
+}

@@ -78,10 +78,27 @@ export class PathIgnore {
 
 /** The first `.tokenwardignore` in `startDir` or a folder above it. */
 export function findIgnoreFile(startDir: string): string | undefined {
+  return findUpwards(startDir, IGNORE_FILE_NAME);
+}
+
+/** The first `name` in `startDir` or a folder above it, up to the repository root (a folder
+ * holding `.git`): a file outside the repository belongs to another project. */
+export function findUpwards(startDir: string, name: string): string | undefined {
   let dir = resolve(startDir);
   for (;;) {
-    const candidate = join(dir, IGNORE_FILE_NAME);
+    const candidate = join(dir, name);
     if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir || existsSync(join(dir, '.git'))) return undefined;
+    dir = parent;
+  }
+}
+
+/** The work tree root above `startDir` (the folder holding `.git`), if any. */
+export function repositoryRoot(startDir: string): string | undefined {
+  let dir = resolve(startDir);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;

@@ -1,6 +1,6 @@
 export { UsageError } from './errors.js';
 export { loadRules, loadRuleDefinitions, defaultRulesDir, ruleFilesIn } from './rules-loader.js';
-export { importGitleaksToml, translateGoRegex, GitleaksImportError, type GitleaksImport } from './gitleaks-import.js';
+export { importGitleaksToml, gitleaksGlobalAllow, translateGoRegex, GitleaksImportError, type GitleaksImport } from './gitleaks-import.js';
 export { ruleSummary, ruleSummaries, type RuleSummary } from './rule-catalogue.js';
 export {
   CONFIG_FILE_NAMES,
@@ -30,11 +30,15 @@ export {
   type BaselineEntryOptions,
   type BaselineUpdate,
 } from './baseline.js';
-export { PathIgnore, findIgnoreFile, IGNORE_FILE_NAME, type PathIgnoreMatch } from './ignore-file.js';
+export { PathIgnore, findIgnoreFile, findUpwards, repositoryRoot, IGNORE_FILE_NAME, type PathIgnoreMatch } from './ignore-file.js';
 export {
   loadProjectSettings,
   Suppressor,
   displayPath,
+  DEFAULT_BASELINE_FILE,
+  GITLEAKS_CONFIG_FILE,
+  GITLEAKS_IGNORE_FILE,
+  type GitleaksIgnore,
   type ProjectSettings,
   type ProjectSettingsOptions,
   type SuppressedFinding,
