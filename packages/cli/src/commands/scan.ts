@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { StreamScanner, meetsConfidence, type CompiledRules, type Confidence, type Finding, type RuleDefinition } from '@tokenward/engine';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { StreamScanner, type CompiledRules, type Confidence, type Finding, type RuleDefinition, type Severity } from '@tokenward/engine';
 import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
@@ -20,9 +20,13 @@ tracks or would track are scanned (.gitignore is honoured). Use "-" to read stan
 stream (piped logs).
 
 Options:
-  -f, --format FORMAT     text (default), json, jsonl, sarif, github
+  -f, --format FORMAT     text (default), json, jsonl, sarif, github, gitlab (GitLab secret
+                          detection report, gl-secret-detection-report.json)
   -o, --output FILE       write the report to FILE instead of standard output
       --show-secrets      print raw secret values (off by default: values are redacted)
+      --redact[=PERCENT]  hide PERCENT of each secret (default 100: fully masked, "****");
+                          below 100 a prefix stays readable, as gitleaks does
+      --exit-code N       exit code when secrets are found (default 1)
       --no-color          no colours (also: NO_COLOR=1)
       --rules PATH        extra rule file or folder (repeatable)
       --config FILE       configuration file (default: .tokenward.yaml/.yml/.json found from
@@ -37,7 +41,10 @@ Options:
       --threads N         threads that scan (default: by input size and cores; 1 = no workers)
       --min-confidence C  only report findings of at least this confidence: low (default:
                           everything; context-only findings are marked "(generic)"), medium
-                          (provider format) or high (checksum-verified)
+                          (provider format) or high (checksum-verified); overrides the
+                          configuration's minConfidence
+      --min-severity S    only report findings of rules of at least this severity: low,
+                          medium, high or critical; overrides the configuration's minSeverity
   -q, --quiet             no summary line when nothing is found
   -h, --help              show this help
 
@@ -45,7 +52,7 @@ ${GIT_SCAN_HELP}
 
 ${REVOKE_SCAN_HELP}
 
-Exit codes: 0 no secrets found, 1 secrets found, 2 usage or runtime error.`;
+Exit codes: 0 no secrets found, 1 secrets found (--exit-code N), 2 usage or runtime error.`;
 
 const OPTIONS = {
   format: { type: 'string', short: 'f', default: 'text' },
@@ -63,6 +70,9 @@ const OPTIONS = {
   'max-file-size': { type: 'string' },
   threads: { type: 'string' },
   'min-confidence': { type: 'string' },
+  'min-severity': { type: 'string' },
+  redact: { type: 'string' },
+  'exit-code': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   ...GIT_SCAN_OPTIONS,
@@ -71,10 +81,97 @@ const OPTIONS = {
 
 const CONFIDENCES: readonly Confidence[] = ['low', 'medium', 'high'];
 
+const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
 function parseMinConfidence(value: string | undefined): Confidence | undefined {
   if (value === undefined) return undefined;
   if (!(CONFIDENCES as readonly string[]).includes(value)) throw new UsageError(`scan: --min-confidence takes low, medium or high, got "${value}"`);
   return value as Confidence;
+}
+
+function parseMinSeverity(value: string | undefined): Severity | undefined {
+  if (value === undefined) return undefined;
+  if (!(SEVERITIES as readonly string[]).includes(value)) throw new UsageError(`scan: --min-severity takes low, medium, high or critical, got "${value}"`);
+  return value as Severity;
+}
+
+/** `--redact` alone means 100 (gitleaks' convention: the flag's value is optional). */
+function normalizeRedactFlag(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a === '--') return [...out, ...argv.slice(out.length)];
+    out.push(a === '--redact' ? '--redact=100' : a);
+  }
+  return out;
+}
+
+function parseWhole(value: string, flag: string, min: number, max: number, what: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`scan: ${flag} takes ${what}, got "${value}"`);
+  return n;
+}
+
+/** Where Tokenward keeps its state; it carries a `.gitignore` of `*` so `git status` stays clean. */
+export const STATE_DIR = '.tokenward';
+const REPORTS_FILE = 'reports.json';
+
+/** Marks `.tokenward/` (when it exists, or `create`) as ignored by git, from inside. */
+export function markStateDir(cwd: string, create = false): string {
+  const dir = join(cwd, STATE_DIR);
+  if (create) mkdirSync(dir, { recursive: true });
+  if (existsSync(dir) && !existsSync(join(dir, '.gitignore'))) {
+    try {
+      writeFileSync(join(dir, '.gitignore'), '# Tokenward state (audit log, caches, report list): never committed.\n*\n');
+    } catch {
+      // A read-only folder only costs a line in git status.
+    }
+  }
+  return dir;
+}
+
+/** Report files earlier runs wrote with -o (absolute paths): never scanned as sources. */
+function writtenReports(cwd: string): Set<string> {
+  try {
+    const list = JSON.parse(readFileSync(join(cwd, STATE_DIR, REPORTS_FILE), 'utf8')) as unknown;
+    return new Set(Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').map((p) => resolve(cwd, p)) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function recordReport(cwd: string, file: string): void {
+  const known = writtenReports(cwd);
+  if (known.has(file)) return;
+  try {
+    const dir = markStateDir(cwd, true);
+    writeFileSync(join(dir, REPORTS_FILE), `${JSON.stringify([...known, file].map((p) => relative(cwd, p) || p), null, 2)}\n`);
+  } catch {
+    // Only costs the report being scanned next time.
+  }
+}
+
+/** True for Tokenward's own files: `.tokenward/` state and reports it wrote. */
+function isOwnState(abs: string, cwd: string, reports: ReadonlySet<string>): boolean {
+  if (reports.has(abs)) return true;
+  return abs.split(sep).includes(STATE_DIR) && abs.startsWith(cwd);
+}
+
+/**
+ * Paths as the user gave them, as ripgrep prints them: a file found under `./src` is
+ * `./src/a.ts`, under `/abs/src` it is `/abs/src/a.ts`, under `src` it is `src/a.ts`.
+ */
+function displayAsGiven<T extends { abs: string; display: string }>(files: T[], paths: readonly string[], cwd: string): T[] {
+  const roots = paths
+    .map((p) => ({ given: p.replace(/[\\/]+$/, '') || p, abs: isAbsolute(p) ? resolve(p) : resolve(cwd, p) }))
+    .filter((r) => r.given !== '.' && r.given !== '');
+  if (roots.length === 0) return files;
+  return files.map((f) => {
+    for (const r of roots) {
+      if (f.abs === r.abs) return { ...f, display: r.given.split(sep).join('/') };
+      if (f.abs.startsWith(r.abs + sep)) return { ...f, display: `${r.given}/${f.abs.slice(r.abs.length + 1)}`.split(sep).join('/') };
+    }
+    return f;
+  });
 }
 
 /** Writes progress on stderr for long scans when stderr is a terminal. */
@@ -129,7 +226,8 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
   name: 'scan',
   summary: 'scan files, folders or standard input for leaked tokens',
   help: HELP,
-  async run(argv, io, internal?: ScanInternals) {
+  async run(rawArgv, io, internal?: ScanInternals) {
+    const argv = normalizeRedactFlag(rawArgv);
     const { values, positionals } = parseCommandArgs('scan', argv, OPTIONS);
     if (values.help) {
       io.stdout.write(`${HELP}\n`);
@@ -139,15 +237,33 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     if (!reporter) throw new UsageError(`scan: unknown format "${values.format}" (use ${FORMATS.join(', ')})`);
     let threads: number | undefined;
     if (values.threads !== undefined) {
-      threads = Number(values.threads);
-      if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`scan: --threads takes a whole number, got "${values.threads}"`);
+      threads = /^\d+$/.test(values.threads) ? Number(values.threads) : NaN;
+      if (!Number.isInteger(threads) || threads < 1) {
+        throw new UsageError(`scan: --threads takes a whole number of at least 1 (1 = no worker threads), got "${values.threads}"`);
+      }
     }
     parseMinConfidence(values['min-confidence']);
+    parseMinSeverity(values['min-severity']);
+    const redactPercent = values.redact !== undefined ? parseWhole(values.redact, '--redact', 0, 100, 'a percentage from 0 to 100') : undefined;
+    const findingsExit = values['exit-code'] !== undefined ? parseWhole(values['exit-code'], '--exit-code', 0, 255, 'a whole number from 0 to 255') : EXIT_FINDINGS;
+    const outputFile = values.output !== undefined ? resolve(io.cwd, values.output) : undefined;
+    if (outputFile !== undefined) {
+      // Checked before scanning, so a long scan does not end in a lost report.
+      const folder = dirname(outputFile);
+      let isDir = false;
+      try {
+        isDir = statSync(folder).isDirectory();
+      } catch {
+        isDir = false;
+      }
+      if (!isDir) throw new UsageError(`scan: -o ${values.output}: folder not found: ${relative(io.cwd, folder) || folder} (create it first)`);
+    }
     const paths = positionals.length ? positionals : ['.'];
     if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
     const suppression = ScanSuppression.start(paths, suppressionFlags(argv, values, internal), io);
-    const minConfidence = suppression.minConfidence;
+    const ownReports = writtenReports(io.cwd);
+    if (outputFile) ownReports.add(outputFile);
     const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
     const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
     const { defs, compiled } = suppression.selectRules(loadRules([...suppression.ruleFiles, ...values.rules.map((r) => resolve(io.cwd, r))]));
@@ -156,6 +272,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
       showSecrets: values['show-secrets'],
       color: !toFile && useColor(values.color, io.stdout, io.env),
       showSuppressed: values['show-suppressed'],
+      ...(redactPercent !== undefined ? { redactPercent } : {}),
     };
     const report: Report = {
       findings: [],
@@ -177,21 +294,19 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     } else if (paths[0] === '-') {
       // Streamed formats print each finding at once and keep none (endless input, bounded memory).
       streamed = !toFile && reporter.finding !== undefined;
-      let belowConfidence = 0;
+      let first = true;
       report.stats = await scanStdin(compiled, io, (f) => {
-        if (!meetsConfidence(f.confidence, minConfidence)) {
-          belowConfidence++;
-          return;
-        }
         if (suppression.hideStreamed(f)) return;
-        if (streamed) io.stdout.write(reporter.finding!(f, options));
-        else report.findings.push(f);
+        if (streamed) {
+          io.stdout.write(reporter.finding!(f, options, first));
+          first = false;
+        } else report.findings.push(f);
       });
-      report.stats.findings -= belowConfidence;
+      report.stats.findings -= suppression.belowThreshold;
     } else {
       const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd });
       const { problems } = listed;
-      const files = suppression.filterFiles(listed.files);
+      const files = suppression.filterFiles(displayAsGiven(listed.files.filter((f) => !isOwnState(f.abs, io.cwd, ownReports)), paths, io.cwd));
       const progress = progressReporter(io);
       const result = await scanFiles(defs as RuleDefinition[], compiled, files, { threads, maxFileSize, onProgress: (s) => progress.update(s) });
       progress.done();
@@ -202,23 +317,26 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
       report.skippedFiles = result.skippedFiles;
     }
 
-    if (minConfidence) report.findings = report.findings.filter((f) => meetsConfidence(f.confidence, minConfidence));
-    // Every source's findings pass through suppression here (inline, allow-list, path, baseline).
+    // Every source's findings pass through suppression here (thresholds, inline, allow-list, path,
+    // .gitleaksignore, baseline): the same Suppressor the language server uses.
     const ended = suppression.finish(report);
     if (ended !== undefined) return ended;
     const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
     if (total === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
     const text = reporter.finish(report, options, streamed);
-    if (toFile) {
-      writeFileSync(resolve(io.cwd, values.output!), text);
-      if (values.format !== 'text') io.stderr.write(`tokenward: ${total} ${total === 1 ? 'secret' : 'secrets'} found; report written to ${values.output}\n`);
+    if (outputFile) {
+      writeFileSync(outputFile, text);
+      recordReport(io.cwd, outputFile);
+      // One message whatever the format.
+      io.stderr.write(`tokenward: wrote ${total} ${total === 1 ? 'finding' : 'findings'} to ${values.output} (${values.format})\n`);
     } else io.stdout.write(text);
+    markStateDir(io.cwd);
     // Unreadable files are warned about in the report; on stderr too when the report is data.
     if (values.format !== 'text' || toFile) {
       for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
     }
     // --verify / --revoke-policy act on the findings after the report (network, stderr output).
-    if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return EXIT_FINDINGS;
-    return total > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+    if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return findingsExit;
+    return total > 0 ? findingsExit : EXIT_CLEAN;
   },
 };

@@ -1,6 +1,6 @@
 import type { Finding } from '@tokenward/engine';
 import { describeSuppression } from '@tokenward/engine';
-import { listedSuppressed, type Reporter, type ReportOptions } from './report.js';
+import { listedSuppressed, shownValue, type Reporter, type ReportOptions } from './report.js';
 import type { SuppressedFinding } from '../suppression.js';
 
 // Workflow command escaping: https://github.com/actions/toolkit (issueCommand).
@@ -17,7 +17,7 @@ function annotation(f: Finding, o: ReportOptions): string {
     `endColumn=${f.end.column}`,
     `title=${escapeProp(`Tokenward: ${f.title}`)}`,
   ].join(',');
-  const value = o.showSecrets ? f.secret : f.redacted;
+  const value = shownValue(f.secret, f.redacted, o);
   return `::${level} ${props}::${escapeData(`${f.provider} secret ${value} (${f.ruleId}, fingerprint ${f.fingerprint})`)}\n`;
 }
 
@@ -25,7 +25,7 @@ function annotation(f: Finding, o: ReportOptions): string {
 function suppressedNotice(s: SuppressedFinding, o: ReportOptions): string {
   const f = s.finding;
   const props = [`file=${escapeProp(f.origin.path)}`, `line=${f.start.line}`, `col=${f.start.column}`, `title=${escapeProp(`Tokenward (suppressed): ${f.title}`)}`].join(',');
-  const value = o.showSecrets ? f.secret : f.redacted;
+  const value = shownValue(f.secret, f.redacted, o);
   return `::notice ${props}::${escapeData(`${f.provider} secret ${value} (${f.ruleId}) suppressed by ${describeSuppression(s.reason)}`)}\n`;
 }
 

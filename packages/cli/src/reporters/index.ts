@@ -1,4 +1,5 @@
 import { githubReporter } from './github.js';
+import { gitlabReporter } from './gitlab.js';
 import { jsonlReporter, jsonReporter } from './json.js';
 import type { Reporter } from './report.js';
 import { sarifReporter } from './sarif.js';
@@ -10,6 +11,7 @@ export const REPORTERS: Record<string, Reporter> = {
   jsonl: jsonlReporter,
   sarif: sarifReporter,
   github: githubReporter,
+  gitlab: gitlabReporter,
 };
 
 export * from './report.js';

@@ -23,18 +23,33 @@ export interface ReportOptions {
   color: boolean;
   /** List suppressed findings with their reason (`--show-suppressed`). */
   showSuppressed?: boolean;
+  /** `--redact=PERCENT`: hide this share of each secret (100 = all of it) instead of the default mask. */
+  redactPercent?: number;
+}
+
+/**
+ * The value a report shows for a secret: the raw one with `showSecrets`, gitleaks-style partial
+ * masking with `--redact=PERCENT` (a readable prefix of 100 - PERCENT %, or `****` at 100), else
+ * the default mask (`ghp_****…4Tq1`).
+ */
+export function shownValue(secret: string, redacted: string, o: Pick<ReportOptions, 'showSecrets' | 'redactPercent'>): string {
+  if (o.showSecrets) return secret;
+  if (o.redactPercent === undefined) return redacted;
+  if (o.redactPercent >= 100) return '****';
+  const keep = Math.round((secret.length * (100 - o.redactPercent)) / 100);
+  return `${secret.slice(0, keep)}…`;
 }
 
 export interface Reporter {
   /** Text for one finding as soon as it is found (streamed sources like stdin), or undefined when
    * the format can only be written whole. */
-  finding?(finding: Finding, options: ReportOptions): string;
+  finding?(finding: Finding, options: ReportOptions, first?: boolean): string;
   /** The rest of the report once the scan is over. `streamed` findings were already written. */
   finish(report: Report, options: ReportOptions, streamed: boolean): string;
 }
 
 /** The JSON shape of a finding, shared by the json and jsonl formats. */
-export function findingToJson(f: Finding, showSecrets: boolean): Record<string, unknown> {
+export function findingToJson(f: Finding, showSecrets: boolean, o?: Pick<ReportOptions, 'redactPercent'>): Record<string, unknown> {
   return {
     ruleId: f.ruleId,
     provider: f.provider,
@@ -52,7 +67,7 @@ export function findingToJson(f: Finding, showSecrets: boolean): Record<string, 
     column: f.start.column,
     endLine: f.end.line,
     endColumn: f.end.column,
-    redacted: f.redacted,
+    redacted: o?.redactPercent !== undefined ? shownValue(f.secret, f.redacted, { showSecrets: false, redactPercent: o.redactPercent }) : f.redacted,
     fingerprint: f.fingerprint,
     // The other half of a paired credential (AWS key id, Finout client id), redacted like the secret.
     ...(f.parts ? { parts: showSecrets && f.partSecrets ? f.partSecrets : f.parts } : {}),

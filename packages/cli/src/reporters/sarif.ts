@@ -1,7 +1,7 @@
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { pathToFileURL } from 'node:url';
 import { describeSuppression, sarifSuppressionKind } from '@tokenward/engine';
-import { listedSuppressed, type Reporter } from './report.js';
+import { listedSuppressed, shownValue, type Reporter, type ReportOptions } from './report.js';
 
 const LEVEL = { critical: 'error', high: 'error', medium: 'warning', low: 'note' } as const;
 // GitHub code scanning reads `security-severity` (0–10) to rank alerts.
@@ -23,8 +23,8 @@ function ruleHelp(rule: RuleDefinition): { text: string; markdown: string } {
   return { text: lines.join(' '), markdown };
 }
 
-function result(f: Finding, ruleIndex: number, showSecrets: boolean): Record<string, unknown> {
-  const value = showSecrets ? f.secret : f.redacted;
+function result(f: Finding, ruleIndex: number, o: ReportOptions): Record<string, unknown> {
+  const value = shownValue(f.secret, f.redacted, o);
   return {
     ruleId: f.ruleId,
     ruleIndex,
@@ -85,10 +85,10 @@ export const sarifReporter: Reporter = {
           },
           originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(report.root).href.replace(/\/?$/, '/')}` } },
           results: [
-            ...report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? -1, o.showSecrets)),
+            ...report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? -1, o)),
             // SARIF's own way to say "found, but accepted": viewers hide these by default.
             ...listedSuppressed(report, o).map((s) => ({
-              ...result(s.finding, ruleIndex.get(s.finding.ruleId) ?? -1, o.showSecrets),
+              ...result(s.finding, ruleIndex.get(s.finding.ruleId) ?? -1, o),
               suppressions: [{ kind: sarifSuppressionKind(s.reason), status: 'accepted', justification: describeSuppression(s.reason) }],
             })),
           ],

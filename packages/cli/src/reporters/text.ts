@@ -1,5 +1,5 @@
 import { describeSuppression, type Finding } from '@tokenward/engine';
-import { formatBytes, listedSuppressed, type Report, type Reporter, type ReportOptions } from './report.js';
+import { formatBytes, listedSuppressed, shownValue, type Report, type Reporter, type ReportOptions } from './report.js';
 
 const paint = (code: string) => (on: boolean, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 const red = paint('31');
@@ -15,10 +15,11 @@ function line(f: Finding, o: ReportOptions): string {
   const sev = SEVERITY_COLOR[f.severity](o.color, f.severity.padEnd(8));
   // Context-only findings are marked so a reader weighs them accordingly.
   const generic = f.confidence === 'low' ? dim(o.color, ' (generic)') : '';
-  const value = o.showSecrets ? f.secret : f.redacted;
+  const value = shownValue(f.secret, f.redacted, o);
   const shownParts = o.showSecrets && f.partSecrets ? f.partSecrets : f.parts;
   const paired = shownParts ? ` ${dim(o.color, `(${Object.entries(shownParts).map(([k, v]) => `${k} ${v}`).join(', ')})`)}` : '';
-  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}${paired}  ${dim(o.color, f.ruleId)}${gitLine(f, o)}`;
+  // The fingerprint is what an `allow: - fingerprint:` entry or a baseline needs.
+  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}${paired}  ${dim(o.color, `${f.ruleId}  fingerprint ${f.fingerprint}`)}${gitLine(f, o)}`;
 }
 
 /** History findings: where the secret was first committed, how often, and whether HEAD still has it. */
@@ -33,8 +34,9 @@ function gitLine(f: Finding, o: ReportOptions): string {
 
 /** ESLint "stylish"-like: findings grouped by file, then a one-line summary. */
 export const textReporter: Reporter = {
-  finding(f, o) {
-    return `${underline(o.color, f.origin.path)}\n${line(f, o)}\n`;
+  // Streamed (stdin): the `<stdin>` header once, before the first finding.
+  finding(f, o, first = true) {
+    return `${first ? `${underline(o.color, f.origin.path)}\n` : ''}${line(f, o)}\n`;
   },
   finish(report, o, streamed) {
     const out: string[] = [];
