@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StreamScanner, type CompiledRules, type Confidence, type Finding, type RuleDefinition, type Severity } from '@tokenward/engine';
@@ -139,7 +140,33 @@ function writtenReports(cwd: string): Set<string> {
   }
 }
 
+/**
+ * Keeps a report file out of `git status`: its path goes to the repository's `.git/info/exclude`
+ * (local to this clone, never committed), unless git already tracks or ignores it.
+ */
+function excludeFromGit(file: string): void {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: dirname(file), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const top = git(['rev-parse', '--show-toplevel']);
+  if (top.status !== 0) return;
+  const root = top.stdout.trim();
+  if (git(['check-ignore', '-q', file]).status === 0) return;
+  if (git(['ls-files', '--error-unmatch', file]).status === 0) return;
+  const excludePath = git(['rev-parse', '--git-path', 'info/exclude']).stdout.trim();
+  if (!excludePath) return;
+  const exclude = isAbsolute(excludePath) ? excludePath : resolve(dirname(file), excludePath);
+  const line = `/${relative(root, file).split(sep).join('/')}`;
+  try {
+    const text = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
+    if (text.split('\n').includes(line)) return;
+    mkdirSync(dirname(exclude), { recursive: true });
+    writeFileSync(exclude, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# report written by tokenward scan -o\n${line}\n`);
+  } catch {
+    // Only costs a line in git status.
+  }
+}
+
 function recordReport(cwd: string, file: string): void {
+  excludeFromGit(file);
   const known = writtenReports(cwd);
   if (known.has(file)) return;
   try {
