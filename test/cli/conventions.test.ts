@@ -34,6 +34,8 @@ describe('scan conventions', () => {
     r = await runCli(['scan', '--redact=150', 'src/a.ts'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--redact takes a percentage/);
+    r = await runCli(['scan', '--redact', '--show-secrets', 'src/a.ts'], { cwd: dir });
+    expect(r.code).toBe(2);
   });
 
   it('--exit-code N is the exit code when secrets are found (0 stays 0 when clean)', async () => {

@@ -272,6 +272,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     parseMinConfidence(values['min-confidence']);
     parseMinSeverity(values['min-severity']);
     const redactPercent = values.redact !== undefined ? parseWhole(values.redact, '--redact', 0, 100, 'a percentage from 0 to 100') : undefined;
+    if (redactPercent !== undefined && values['show-secrets']) throw new UsageError('scan: --redact and --show-secrets contradict each other');
     const findingsExit = values['exit-code'] !== undefined ? parseWhole(values['exit-code'], '--exit-code', 0, 255, 'a whole number from 0 to 255') : EXIT_FINDINGS;
     const outputFile = values.output !== undefined ? resolve(io.cwd, values.output) : undefined;
     if (outputFile !== undefined) {
