@@ -4,6 +4,7 @@ import { fingerprint, redact } from './redact.js';
 import { CONFIDENCE_ORDER, type Finding, type Origin } from './types.js';
 import { shannonEntropy } from './validators.js';
 import { findInlineAllow } from './suppress.js';
+import { LineBreakCursor, nextLineBreak } from './lines.js';
 import { pairMatches, type MatchParts } from './pairing.js';
 import { filterAllowed } from './rule-allow.js';
 import { applyContext } from './context/index.js';
@@ -117,6 +118,7 @@ class PositionTracker {
   private lineStartColumn: number;
   private colPos = 0;
   private colAtPos: number;
+  private readonly breaks: LineBreakCursor;
 
   constructor(
     private readonly buf: Buffer,
@@ -126,16 +128,17 @@ class PositionTracker {
     this.line = baseLine;
     this.lineStartColumn = baseColumn;
     this.colAtPos = baseColumn;
+    this.breaks = new LineBreakCursor(buf);
   }
 
   at(offset: number): { line: number; column: number } {
     if (offset < this.pos) return this.slowAt(offset);
-    let nl = this.buf.indexOf(10, this.pos);
+    let nl = this.breaks.next(this.pos);
     while (nl !== -1 && nl < offset) {
       this.line++;
       this.lineStart = nl + 1;
       this.lineStartColumn = 1;
-      nl = this.buf.indexOf(10, nl + 1);
+      nl = this.breaks.next(nl + 1);
     }
     this.pos = offset;
     if (this.colPos < this.lineStart) {
@@ -151,11 +154,11 @@ class PositionTracker {
     // Rare (ends of multi-line secrets are computed in order anyway): recount from the start.
     let line = 1;
     let lineStart = 0;
-    let nl = this.buf.indexOf(10, 0);
+    let nl = nextLineBreak(this.buf, 0);
     while (nl !== -1 && nl < offset) {
       line++;
       lineStart = nl + 1;
-      nl = this.buf.indexOf(10, nl + 1);
+      nl = nextLineBreak(this.buf, nl + 1);
     }
     return { line, column: utf16Length(this.buf, lineStart, offset) + 1 };
   }

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import type { CompiledRules } from './compile.js';
 import { scanBytes, utf16Length } from './scan.js';
 import type { Finding, Origin } from './types.js';
+import { LineBreakCursor } from './lines.js';
 
 export interface StreamScannerOptions {
   /** Scan once this many new bytes are buffered. Default 1 MiB. */
@@ -64,7 +65,9 @@ export class StreamScanner {
     let reportTo: number;
     if (final) reportTo = buf.length;
     else {
-      const nl = buf.lastIndexOf(10);
+      // The last complete line ends at a `\n` or at a `\r` (CR-only files); a `\r` at the very
+      // end may still be the first half of `\r\n`, so it waits for the next byte.
+      const nl = Math.max(buf.lastIndexOf(10), buf.length >= 2 ? buf.lastIndexOf(13, buf.length - 2) : -1);
       reportTo = nl >= 0 ? nl + 1 : 0;
       // An endless line must not grow the buffer without bound.
       if (buf.length - reportTo > this.maxLineBytes) reportTo = buf.length - this.overlap;
@@ -90,12 +93,14 @@ export class StreamScanner {
 
   private advance(cut: number): void {
     const dropped = this.pending.subarray(0, cut);
-    let nl = dropped.indexOf(10);
+    // Breaks are judged on the whole buffer so a `\r\n` split by the cut counts once.
+    const breaks = new LineBreakCursor(this.pending);
+    let nl = breaks.next(0);
     let lastNl = -1;
-    while (nl !== -1) {
+    while (nl !== -1 && nl < cut) {
       this.baseLine++;
       lastNl = nl;
-      nl = dropped.indexOf(10, nl + 1);
+      nl = breaks.next(nl + 1);
     }
     if (lastNl >= 0) this.baseColumn = 1 + utf16Length(dropped, lastNl + 1, cut);
     else this.baseColumn += utf16Length(dropped, 0, cut);

@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import type { Confidence, Finding } from './types.js';
 import { CONFIDENCE_ORDER } from './types.js';
+import { isLineBreakAt, isLineBreakByte } from './lines.js';
 
 /** An inline comment directive: ours or another scanner's, so existing repositories work unchanged. */
 export interface InlineDirective {
@@ -54,10 +55,10 @@ const LINE_LOOK = 8192;
 function lineBounds(bytes: Uint8Array, from: number, to: number): [number, number] {
   let s = from;
   const minS = Math.max(0, from - LINE_LOOK);
-  while (s > minS && bytes[s - 1] !== 0x0a) s--;
+  while (s > minS && !isLineBreakByte(bytes[s - 1])) s--;
   let e = to;
   const maxE = Math.min(bytes.length, to + LINE_LOOK);
-  while (e < maxE && bytes[e] !== 0x0a) e++;
+  while (e < maxE && !isLineBreakByte(bytes[e])) e++;
   return [s, e];
 }
 
@@ -87,16 +88,17 @@ export function findInlineAllow(bytes: Uint8Array, start: number, end: number, s
     // [ls, start) holds no newline, so only newlines between the secret and the directive count.
     const at = ls + own.search(same.pattern);
     let line = startLine;
-    for (let i = start; i < at; i++) if (bytes[i] === 0x0a) line++;
+    for (let i = start; i < at; i++) if (isLineBreakAt(bytes, i)) line++;
     return { directive: same.name, tool: same.tool, line };
   }
   // The line before the secret's first line.
   let firstLineStart = start;
-  while (firstLineStart > 0 && bytes[firstLineStart - 1] !== 0x0a && start - firstLineStart < LINE_LOOK) firstLineStart--;
-  if (firstLineStart === 0 || bytes[firstLineStart - 1] !== 0x0a) return undefined;
-  const prevEnd = firstLineStart - 1;
+  while (firstLineStart > 0 && !isLineBreakByte(bytes[firstLineStart - 1]) && start - firstLineStart < LINE_LOOK) firstLineStart--;
+  if (firstLineStart === 0 || !isLineBreakByte(bytes[firstLineStart - 1])) return undefined;
+  // `\r\n` is one break: the previous line ends before its `\r`.
+  const prevEnd = bytes[firstLineStart - 1] === 0x0a && bytes[firstLineStart - 2] === 0x0d ? firstLineStart - 2 : firstLineStart - 1;
   let prevStart = prevEnd;
-  while (prevStart > 0 && bytes[prevStart - 1] !== 0x0a && prevEnd - prevStart < LINE_LOOK) prevStart--;
+  while (prevStart > 0 && !isLineBreakByte(bytes[prevStart - 1]) && prevEnd - prevStart < LINE_LOOK) prevStart--;
   const next = directiveIn(decode(bytes, prevStart, prevEnd), 'next-line');
   if (next) return { directive: next.name, tool: next.tool, line: startLine - 1 };
   return undefined;
