@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StreamScanner, type CompiledRules, type Confidence, type Finding, type RuleDefinition, type Severity } from '@tokenward/engine';
 import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
-import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
+import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
 import { loadRules } from '@tokenward/project';
 import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
@@ -39,6 +39,7 @@ Options:
                           config allow-list or path ignores, with the reason
       --no-ignore         do not honour .gitignore: walk every file
       --max-file-size N   skip files larger than N (e.g. 10MB); skipped files are counted
+      --skip-unreadable   a file that cannot be read is listed but does not make the exit code 2
       --threads N         threads that scan (default: by input size and cores; 1 = no workers)
       --min-confidence C  only report findings of at least this confidence: low (default:
                           everything; context-only findings are marked "(generic)"), medium
@@ -69,6 +70,7 @@ const OPTIONS = {
   'show-suppressed': { type: 'boolean', default: false },
   ignore: { type: 'boolean', default: true },
   'max-file-size': { type: 'string' },
+  'skip-unreadable': { type: 'boolean' },
   threads: { type: 'string' },
   'min-confidence': { type: 'string' },
   'min-severity': { type: 'string' },
@@ -350,7 +352,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     const ended = suppression.finish(report);
     if (ended !== undefined) return ended;
     const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
-    if (total === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
+    if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
     const text = reporter.finish(report, options, streamed);
     if (outputFile) {
       writeFileSync(outputFile, text);
@@ -365,6 +367,9 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     }
     // --verify / --revoke-policy act on the findings after the report (network, stderr output).
     if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return findingsExit;
+    // A file that could not be read may hold a secret: neither "clean" nor "these are all" is
+    // true, so 2 wins over the findings code (the findings are still reported above).
+    if (report.problems.length > 0 && !values['skip-unreadable']) return EXIT_ERROR;
     return total > 0 ? findingsExit : EXIT_CLEAN;
   },
 };
