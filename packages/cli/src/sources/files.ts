@@ -155,6 +155,19 @@ function fromUtf16(bytes: Buffer): Buffer | undefined {
   if (bytes.length < 2) return undefined;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return Buffer.from(new TextDecoder('utf-16le').decode(bytes.subarray(2)), 'utf8');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(new TextDecoder('utf-16be').decode(bytes.subarray(2)), 'utf8');
+  // Without a BOM (PowerShell `Out-File -Encoding Unicode` piped elsewhere, some exports):
+  // mostly-ASCII UTF-16 has a NUL in nearly every odd (LE) or even (BE) byte of its start.
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 8) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZero++;
+    if (bytes[i + 1] === 0) oddZero++;
+  }
+  const pairs = n / 2;
+  if (oddZero >= pairs * 0.9 && evenZero <= pairs * 0.1) return Buffer.from(new TextDecoder('utf-16le').decode(bytes.subarray(0, bytes.length & ~1)), 'utf8');
+  if (evenZero >= pairs * 0.9 && oddZero <= pairs * 0.1) return Buffer.from(new TextDecoder('utf-16be').decode(bytes.subarray(0, bytes.length & ~1)), 'utf8');
   return undefined;
 }
 
