@@ -171,6 +171,15 @@ function fromUtf16(bytes: Buffer): Buffer | undefined {
   return undefined;
 }
 
+/**
+ * The bytes to scan: as they are for text, transcoded to UTF-8 for UTF-16, undefined for binary.
+ * Every source (files, staged, history) decides with this one function so they cannot disagree.
+ */
+export function textBytes(bytes: Buffer): Buffer | undefined {
+  if (!looksBinary(bytes)) return bytes;
+  return fromUtf16(bytes);
+}
+
 export interface ScanFileOptions {
   /** Files larger than this are skipped (and counted). Default: no limit. */
   maxFileSize?: number;

@@ -1,7 +1,7 @@
 import { scanBytes, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
 import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
-import { looksBinary } from './files.js';
+import { textBytes } from './files.js';
 import { CatFileBatch, gitStream, gitSync, hasHead, isZeroSha, LOW_MEMORY_PACK_ACCESS, shallowCommits, type GitRepo } from './git.js';
 import { BlobScanPool } from './git-pool.js';
 
@@ -147,13 +147,14 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
       skippedFiles.push({ path: `${blobPath.get(sha) ?? sha} (blob ${sha.slice(0, 12)})`, message: 'larger than --max-file-size' });
       return;
     }
-    if (looksBinary(bytes)) {
+    const text = textBytes(bytes);
+    if (!text) {
       stats.binary++;
       return;
     }
     stats.files++;
     stats.bytes += bytes.length;
-    pool.scan(sha, bytes);
+    pool.scan(sha, text);
     options.onProgress?.(stats);
   };
   const cat = new CatFileBatch(repo.root, onBlob);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { scanBytes, type CompiledRules, type Finding } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
 import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
-import { looksBinary, toDisplay } from './files.js';
+import { textBytes, toDisplay } from './files.js';
 import { gitSync, type GitRepo } from './git.js';
 
 /**
@@ -58,13 +58,14 @@ export function scanStaged(compiled: CompiledRules, repo: GitRepo, cwd: string, 
         skippedFiles.push({ path: display, message: 'larger than --max-file-size' });
         continue;
       }
-      if (looksBinary(bytes)) {
+      const text = textBytes(bytes);
+      if (!text) {
         stats.binary++;
         continue;
       }
       stats.files++;
       stats.bytes += size;
-      for (const f of scanBytes(compiled, bytes, { path: display, kind: 'git-staged' })) findings.push(f);
+      for (const f of scanBytes(compiled, text, { path: display, kind: 'git-staged' })) findings.push(f);
     }
   }
   stats.findings = findings.length;
