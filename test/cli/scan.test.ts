@@ -161,8 +161,10 @@ describe('tokenward scan', () => {
     const token = githubToken();
     const dir = tree({ 'good.txt': `${token}\n` });
     symlinkSync('loop', join(dir, 'loop')); // ELOOP: unreadable even for root
+    // Unreadable makes it 2 (issue 14: a clean or findings-only exit claims the file was checked).
     const r = await runCli(['scan', '-f', 'json', '.', 'loop'], { cwd: dir });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
+    expect((await runCli(['scan', '--skip-unreadable', '-f', 'json', '.', 'loop'], { cwd: dir })).code).toBe(1);
     const json = JSON.parse(r.stdout);
     expect(json.findings).toHaveLength(1);
     expect(json.stats.unreadable).toBe(1);
