@@ -10,7 +10,22 @@ export interface ListedFile {
   abs: string;
   /** Path shown in reports: relative to the working directory, with `/` separators. */
   display: string;
+  /** Hex of the path's bytes when its name is not valid UTF-8 (`abs` then shows it escaped,
+   * `\xNN`): a string cannot name such a file, so it is opened by these bytes. */
+  raw?: string;
 }
+
+/** A file name as bytes: printable when valid UTF-8, else each invalid byte as `\xNN`. */
+function safeName(bytes: Buffer): { name: string; raw?: string } {
+  const name = bytes.toString('utf8');
+  if (Buffer.from(name, 'utf8').equals(bytes)) return { name };
+  let out = '';
+  for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return { name: out, raw: bytes.toString('hex') };
+}
+
+/** Non-UTF-8 names found by the last listings: escaped absolute path → hex of the real bytes. */
+const rawNames = new Map<string, string>();
 
 export interface WalkProblem {
   path: string;
@@ -46,11 +61,20 @@ function gitListing(dir: string): string[] | undefined {
   if (git(['check-ignore', '-q', '.'], dir).status === 0) return undefined;
   const r = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'], dir);
   if (r.status !== 0) return undefined;
-  return r.stdout
-    .toString('utf8')
-    .split('\0')
-    .filter((p) => p.length > 0)
-    .map((p) => join(dir, p));
+  // Split the bytes, not a decoded string: a name that is not UTF-8 would otherwise be mangled
+  // into U+FFFD, name no file, and be dropped as "vanished during the scan".
+  const out: string[] = [];
+  const bytes = r.stdout;
+  let from = 0;
+  for (let nul = bytes.indexOf(0); nul !== -1; from = nul + 1, nul = bytes.indexOf(0, from)) {
+    if (nul === from) continue;
+    const entry = bytes.subarray(from, nul);
+    const { name, raw } = safeName(entry);
+    const abs = join(dir, name);
+    if (raw) rawNames.set(abs, Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), entry]).toString('hex'));
+    out.push(abs);
+  }
+  return out;
 }
 
 /** fast-glob walk that records unreadable folders instead of dropping them silently. */
@@ -92,7 +116,8 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
   const add = (abs: string) => {
     if (seen.has(abs)) return;
     seen.add(abs);
-    files.push({ abs, display: toDisplay(abs, cwd) });
+    const raw = rawNames.get(abs);
+    files.push(raw ? { abs, display: toDisplay(abs, cwd), raw } : { abs, display: toDisplay(abs, cwd) });
   };
   for (const p of paths) {
     const abs = isAbsolute(p) ? p : resolve(cwd, p);
@@ -193,7 +218,7 @@ export function scanFile(compiled: CompiledRules, file: ListedFile, options: Sca
   try {
     // Open first and ask the descriptor (one path lookup, not two). O_NONBLOCK: opening a FIFO
     // must not wait for a writer; fstat then tells it is not a regular file.
-    fd = openSync(file.abs, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(file.raw ? Buffer.from(file.raw, 'hex') : file.abs, constants.O_RDONLY | constants.O_NONBLOCK);
     const st = fstatSync(fd);
     const skip = !st.isFile() ? 'not a regular file' : options.maxFileSize !== undefined && st.size > options.maxFileSize ? 'larger than --max-file-size' : undefined;
     if (skip) {
