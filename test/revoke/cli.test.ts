@@ -26,7 +26,9 @@ function tree(files: Record<string, string>) {
 }
 
 const audit = (dir: string) => readFileSync(join(dir, '.tokenward/audit.jsonl'), 'utf8');
-const auditLines = (dir: string) => audit(dir).trim().split('\n').map((l) => JSON.parse(l));
+const allAuditLines = (dir: string) => audit(dir).trim().split('\n').map((l) => JSON.parse(l));
+/** Completed records; each API call is preceded by an `attempt` line (checked in safety.test.ts). */
+const auditLines = (dir: string) => allAuditLines(dir).filter((l) => l.outcome !== 'attempt');
 
 describe('tokenward revoke', () => {
   it('without --yes prints the plan, calls nothing, audits "planned", exit 0', async () => {

@@ -197,7 +197,10 @@ describe('plan and audit', () => {
     const text = readFileSync(audit.path, 'utf8');
     expect(text).not.toContain(secret);
     const lines = text.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.outcome)).toEqual(['planned', 'revoked']);
+    // The attempt is fsynced before the provider call, so a crash mid-call still leaves a record.
+    expect(lines.map((l) => l.outcome)).toEqual(['planned', 'attempt', 'revoked']);
+    expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', fingerprint: lines[2].fingerprint });
+    lines.splice(1, 1);
     expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', provider: 'GitLab', status: 204, verify: 'inactive', endpoint: new URL(endpoints.get('gitlab')!).host });
     expect(lines[1].fingerprint).toMatch(/^[0-9a-f]{32}$/);
     expect(typeof lines[1].time).toBe('string');

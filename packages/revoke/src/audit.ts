@@ -2,11 +2,11 @@
  * The audit log: one JSON line per action. Fingerprints and redacted values only; a line that
  * would contain a secret is refused (a bug must not leak a token into a CI artifact).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VerifyStatus } from './verify.js';
 
-export type AuditOutcome = 'revoked' | 'failed' | 'manual-steps-shown' | 'planned' | VerifyStatus;
+export type AuditOutcome = 'attempt' | 'revoked' | 'failed' | 'manual-steps-shown' | 'planned' | VerifyStatus;
 
 export interface AuditEntry {
   time: string;
@@ -52,7 +52,14 @@ export function createAuditLog(path: string): AuditLog {
         mkdirSync(dirname(path), { recursive: true });
         ready = true;
       }
-      appendFileSync(path, `${line}\n`, { mode: 0o600 });
+      // fsynced, so a line written before a provider call survives a crash during it.
+      const fd = openSync(path, 'a', 0o600);
+      try {
+        writeSync(fd, `${line}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

@@ -123,6 +123,8 @@ export async function executePlan(plan: RevocationPlan, options: ExecuteOptions 
       record({ item: first, outcome: 'manual-steps-shown' });
       continue;
     }
+    // Recorded before the call: if the log cannot be written, nothing is revoked (the error propagates).
+    for (const item of group) options.audit?.write(auditEntry(item, 'attempt', now()), [item.finding.secret]);
     const shared = await revokeGroup(group, options, http);
     for (const item of group) {
       const r: RevocationResult = { item, ...shared };

@@ -49,6 +49,28 @@ export interface HttpClientOptions {
 const MAX_REDIRECTS = 3;
 const MAX_BODY = 4 * 1024 * 1024;
 
+/** Reads at most `cap` bytes while streaming and cancels the rest, so a huge reply never sits in memory. */
+async function readCapped(res: Response, cap: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < cap) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = cap - size;
+      const part = value.byteLength > room ? value.subarray(0, room) : value;
+      parts.push(part);
+      size += part.byteLength;
+    }
+  } finally {
+    if (size >= cap) await reader.cancel().catch(() => undefined);
+    else reader.releaseLock();
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Retry-After is seconds or an HTTP date. Missing or unreadable: 1 s. */
@@ -143,8 +165,7 @@ export class HttpClient {
         redirect: 'manual',
         signal,
       });
-      const buf = Buffer.from(await res.arrayBuffer());
-      const text = buf.subarray(0, MAX_BODY).toString('utf8');
+      const text = await readCapped(res, MAX_BODY);
       return { status: res.status, headers: res.headers, text, url: req.url.href };
     } catch (e) {
       const err = e as Error & { cause?: { code?: string; message?: string } };
