@@ -9,6 +9,12 @@ export function providerKey(provider: string): string {
   return provider.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
+/** 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 /** Overrides by provider key. */
 export type EndpointOverrides = ReadonlyMap<string, URL>;
 
@@ -34,6 +40,8 @@ export function parseEndpoints(pairs: readonly string[] | Record<string, string>
       throw new EndpointError(`endpoint for "${provider}" is not a URL: ${origin}`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointError(`endpoint for "${provider}" must be http(s): ${origin}`);
+    // Clear text only where it cannot leave the machine, whoever configured it.
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) throw new EndpointError(`endpoint for "${provider}" uses plain http: to a non-loopback host (${url.hostname}); use https:`);
     if (url.username || url.password || url.search || url.hash) throw new EndpointError(`endpoint for "${provider}" must be an origin with an optional path, nothing else: ${origin}`);
     out.set(providerKey(provider), url);
   }
