@@ -109,7 +109,9 @@ async function verifyUncached(rule: RuleDefinition, secret: string, options: Ver
           return 'stop';
         }
         if (i === last) {
-          result = matches(res, spec.active, is2xx)
+          // A 2xx HTML page (captive portal, login page, proxy) is not the provider's API saying yes.
+          const html = /text\/html/i.test(res.headers.get('content-type') ?? '');
+          result = !html && matches(res, spec.active, is2xx)
             ? { status: 'active', httpStatus: res.status, detail: `the provider accepted the token (${res.status})`, host, checkedAt }
             : { status: 'unknown', httpStatus: res.status, detail: `unexpected answer ${res.status}${describeError(res)}`, host, checkedAt };
           return 'stop';
