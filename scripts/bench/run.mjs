@@ -45,6 +45,12 @@ if (values.help) {
 }
 
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : WORKLOADS;
+// Accuracy (CredData dev split) is measured on its own and prints its per-kind table.
+if (only.length === 1 && only[0] === 'accuracy') {
+  const { accuracyWorkload, accuracyMarkdown } = await import('./workloads/accuracy.mjs');
+  process.stdout.write(`${accuracyMarkdown(accuracyWorkload())}\n`);
+  process.exit(0);
+}
 for (const w of only) if (!WORKLOADS.includes(w)) {
   process.stderr.write(`bench: unknown workload "${w}" (use ${WORKLOADS.join(', ')})\n`);
   process.exit(2);

@@ -1,0 +1,77 @@
+// Accuracy on the shared CredData development split: scans ../shared/corpora/creddata-dev/data
+// (beside the repository, as CI lays it out) with every confidence level, runs the corpus's own
+// score.mjs, and breaks recall and false positives down by kind from labels.jsonl categories.
+// Usage: node scripts/bench/workloads/accuracy.mjs  (or npm run bench -- --only accuracy)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const CORPUS = resolve(REPO_ROOT, '..', 'shared', 'corpora', 'creddata-dev');
+
+// Same order as the corpus README: a row counts in the first group its category matches.
+const GROUPS = [
+  ['private keys', /PEM|Private|Key.*Pem|Certificate/i],
+  ['auth headers', /Auth|Basic|Bearer|Header/i],
+  ['URL credentials', /URL|Credential.?in.?Url/i],
+  ['JWT', /JWT|JSON Web/i],
+  ['passwords', /Pass|Pw|Sql|Credential/i],
+  ['generic keys', /Key|Token|Secret|Api|Nonce|Salt/i],
+  ['UUID', /^UUID$/],
+];
+const groupOf = (cat) => {
+  if (cat === 'UUID') return 'UUID';
+  for (const [name, re] of GROUPS) if (re.test(cat)) return name;
+  return 'vendor';
+};
+
+export function accuracyWorkload() {
+  if (!existsSync(join(CORPUS, 'labels.jsonl'))) throw new Error(`accuracy: corpus not found at ${CORPUS}`);
+  const out = join(mkdtempSync(join(tmpdir(), 'tw-acc-')), 'report.sarif');
+  const bin = join(REPO_ROOT, 'packages', 'cli', 'bin', 'tokenward.js');
+  const scan = spawnSync(process.execPath, [bin, 'scan', '--no-ignore', '--no-config', '--no-baseline', '--min-confidence', 'low', '-f', 'sarif', '-o', out, 'data'], { cwd: CORPUS, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (scan.status !== 0 && scan.status !== 1) throw new Error(`accuracy: scan failed (${scan.status}): ${scan.stderr}`);
+  const score = spawnSync(process.execPath, [join(CORPUS, 'score.mjs'), '--labels', join(CORPUS, 'labels.jsonl'), '--findings', out, '--format', 'sarif', '--root', join(CORPUS, 'data'), '--json'], { encoding: 'utf8' });
+  const total = JSON.parse(score.stdout);
+  // Per kind: lines with findings joined with labels.
+  const sarif = JSON.parse(readFileSync(out, 'utf8'));
+  const hit = new Set();
+  for (const run of sarif.runs) for (const r of run.results ?? []) {
+    if (r.suppressions?.length) continue;
+    const loc = r.locations?.[0]?.physicalLocation;
+    let uri = decodeURIComponent(loc?.artifactLocation?.uri ?? '').replace(/^file:\/\//, '').replace(/^(\.\/)?data\//, '');
+    if (uri.startsWith(join(CORPUS, 'data') + '/')) uri = uri.slice(join(CORPUS, 'data').length + 1);
+    hit.add(`${uri}:${loc?.region?.startLine}`);
+  }
+  const labels = readFileSync(join(CORPUS, 'labels.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const tLines = new Map();
+  for (const l of labels) if (l.truth === 'T') for (let n = l.line; n <= l.line_end; n++) tLines.set(`${l.file}:${n}`, true);
+  const kinds = {};
+  const k = (g) => (kinds[g] ??= { t: 0, found: 0, fp: 0 });
+  for (const l of labels) {
+    const g = groupOf(l.category ?? '');
+    if (l.truth === 'T') {
+      k(g).t++;
+      for (let n = l.line; n <= l.line_end; n++) if (hit.has(`${l.file}:${n}`)) { k(g).found++; break; }
+    } else if (l.truth === 'F') {
+      const key = `${l.file}:${l.line}`;
+      if (hit.has(key) && !tLines.has(key)) { k(g).fp++; hit.delete(key); }
+    }
+  }
+  return { total, kinds };
+}
+
+export function accuracyMarkdown({ total, kinds }) {
+  const f = (x) => (typeof x === 'number' ? x.toFixed(3) : String(x));
+  const rows = Object.entries(kinds).map(([g, v]) => `| ${g} | ${v.t} | ${v.found} | ${f(v.t ? v.found / v.t : 0)} | ${v.fp} |`);
+  return [`precision ${f(total.precision)}, recall ${f(total.recall)}, recall without bare UUIDs ${f(total.recallNoUuid)}, F1 without bare UUIDs ${f(total.f1NoUuid)} (tp ${total.tp}, fp ${total.fp}, findings ${total.findings})`, '',
+    '| kind | T rows | found | recall | FP (F lines) |', '| --- | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const r = accuracyWorkload();
+  process.stdout.write(`${accuracyMarkdown(r)}\n`);
+  if (process.argv.includes('--json')) writeFileSync(process.argv[process.argv.indexOf('--json') + 1], JSON.stringify(r, null, 2));
+}
