@@ -55,16 +55,29 @@ function groupSpan(m: RegExpExecArray, group: number | string): [number, number]
   return span ? [span[0], span[1]] : undefined;
 }
 
+/** Extra bytes a match touching its window's end may grow by (long JWTs, keys): bounded, once. */
+const WIDEN_BYTES = 4096;
+const STICKY = new WeakMap<CompiledRule, RegExp>();
+
+function stickyOf(rule: CompiledRule): RegExp {
+  let re = STICKY.get(rule);
+  if (!re) STICKY.set(rule, (re = new RegExp(rule.regex.source, `${rule.regex.flags}y`)));
+  return re;
+}
+
 /**
  * Runs one rule's exact pattern over one window. Windows come from keyword hits, so no rule ever
- * runs over a whole file on its own.
+ * runs over a whole file on its own: the search never goes past the window's end, and the one
+ * match that may touch it is retried once on a bounded extension (`after` + 4 KB). Searching the
+ * extension for further matches would turn every window into "the rest of the file" (quadratic).
  */
 function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, out: RawMatch[]): void {
   const ctx = Math.max(0, ws - LOOKBEHIND_CONTEXT);
   // latin1 maps each byte to one UTF-16 unit, so string indices are byte offsets.
-  let text = buf.toString('latin1', ctx, we);
+  const text = buf.toString('latin1', ctx, we);
   const re = rule.regex;
   re.lastIndex = ws - ctx;
+  let wider: string | undefined;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     if (m[0].length === 0) {
@@ -72,30 +85,33 @@ function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, ou
       continue;
     }
     let matchEnd = m.index + m[0].length;
-    // A match touching the window's end may be a longer string cut short: retry with more text.
-    if (matchEnd === text.length && ctx + text.length < buf.length) {
-      const grow = Math.min(buf.length, ctx + text.length + rule.after + 4096);
-      const wider = buf.toString('latin1', ctx, grow);
-      const sticky = new RegExp(re.source, `${re.flags}y`);
+    // A match touching the window's end may be a longer string cut short: retry it once with more
+    // text (the same start, so look-behinds see what they saw), and search no further.
+    const widened = matchEnd === text.length && we < buf.length;
+    if (widened) {
+      // Decoded once per window: failed retries at later starts reuse it.
+      wider ??= buf.toString('latin1', ctx, Math.min(buf.length, we + rule.after + WIDEN_BYTES));
+      const sticky = stickyOf(rule);
       sticky.lastIndex = m.index;
       const again = sticky.exec(wider);
-      if (!again) {
+      if (!again || again[0].length === 0) {
         re.lastIndex = m.index + 1;
         continue;
       }
       m = again;
-      text = wider;
       matchEnd = m.index + m[0].length;
     }
-    const span = groupSpan(m, rule.secretGroup);
     re.lastIndex = matchEnd;
-    if (!span || span[1] <= span[0]) continue;
-    const start = ctx + span[0];
-    const end = ctx + span[1];
-    // Secrets are decoded as UTF-8 (generic passwords may hold non-ASCII characters).
-    const secret = buf.toString('utf8', start, end);
-    if (!validateSecret(rule, secret)) continue;
-    out.push({ rule, matchStart: ctx + m.index, matchEnd: ctx + matchEnd, start, end, secret });
+    const span = groupSpan(m, rule.secretGroup);
+    if (span && span[1] > span[0]) {
+      const start = ctx + span[0];
+      const end = ctx + span[1];
+      // Secrets are decoded as UTF-8 (generic passwords may hold non-ASCII characters).
+      const secret = buf.toString('utf8', start, end);
+      if (validateSecret(rule, secret)) out.push({ rule, matchStart: ctx + m.index, matchEnd: ctx + matchEnd, start, end, secret });
+    }
+    // Past the window's end the next keyword hit has its own window.
+    if (widened) break;
   }
 }
 
