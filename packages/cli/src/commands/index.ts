@@ -17,5 +17,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'revoke', summary: 'revoke leaked tokens through provider APIs (plan first; --yes to act)', load: async () => (await import('./revoke.js')).revokeCommand },
   { name: 'rules', summary: 'list the detection rules: keywords, checksum, verify/revoke support, docs', load: async () => (await import('./rules.js')).rulesCommand },
   { name: 'lsp', summary: 'run the language server for editors (tokenward lsp --stdio)', load: async () => (await import('./lsp.js')).lspCommand },
+  { name: 'redact', summary: 'copy standard input (or a command\'s output, --wrap) with every detected secret masked', load: async () => (await import('./redact.js')).redactCommand },
   { name: 'hook', summary: 'install or remove the git pre-commit / pre-push hook', load: async () => (await import('./hook.js')).hookCommand },
 ];
