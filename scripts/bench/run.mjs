@@ -2,7 +2,7 @@
 // `npm run bench`: Tokenward side by side with the floor (the least work any tool must do) and its
 // peers, on the same input in the same run, written to docs/benchmarks.md.
 //
-// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp] [--corpus PATH] [--repo PATH]
+// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp,redact] [--corpus PATH] [--repo PATH]
 //          [--commits N] [--runs N] [--peers rg,secretlint,gitleaks] [--peer-timeout SECONDS]
 //          [--out FILE] [--no-build]
 // Peers are installed on demand outside the repository (see lib/peers.mjs); nothing is added to
@@ -19,9 +19,10 @@ import { folderWorkload } from './workloads/folder.mjs';
 import { historyWorkload } from './workloads/history.mjs';
 import { stagedWorkload } from './workloads/staged.mjs';
 import { lspWorkload } from './workloads/lsp.mjs';
+import { redactWorkload } from './workloads/redact.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WORKLOADS = ['folder', 'history', 'staged', 'lsp'];
+const WORKLOADS = ['folder', 'history', 'staged', 'lsp', 'redact'];
 
 const { values } = parseArgs({
   options: {
@@ -114,7 +115,7 @@ const started = Date.now();
 for (const name of WORKLOADS) {
   if (!only.includes(name)) continue;
   log(`\n== ${name} ==`);
-  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload }[name];
+  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload }[name];
   try {
     const { markdown, targets: t } = await fn(ctx);
     results[name] = { markdown, targets: t, date: today, commit: `${commit}${dirty}` };
