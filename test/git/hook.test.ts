@@ -1,12 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { gitEnv, testRepo, type TestRepo } from './repo.js';
 
 const repo = () => testRepo();
+const CLI_BIN = resolve(fileURLToPath(import.meta.url), '../../../packages/cli/bin/tokenward.js');
 
 /** `git commit` as a user runs it: hooks included. */
 function gitCommit(r: TestRepo, message: string): { code: number | null; stderr: string } {
@@ -91,22 +93,66 @@ describe('tokenward hook', () => {
     expect(blocked.stderr).toContain('c.txt');
   });
 
-  it('husky 9: writes the user hook in .husky, not the generated .husky/_', async () => {
+  it('husky 9: appends one portable line to the committed .husky/pre-commit, and a commit through husky is blocked', async () => {
     const r = repo();
     r.commit('base', { 'a.txt': 'a\n' });
     // The layout `husky` 9 creates: .husky/_/h runs .husky/<hook>; core.hooksPath=.husky/_.
     r.write({
       '.husky/_/h': '#!/usr/bin/env sh\ns="$(dirname "$(dirname "$0")")/$(basename "$0")"\n[ -f "$s" ] || exit 0\nsh -e "$s" "$@"\n',
       '.husky/_/pre-commit': '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n',
-      '.husky/pre-commit': 'npm test\n',
+      '.husky/pre-commit': 'echo user-hook-ran\n',
     });
     chmodSync(join(r.dir, '.husky/_/h'), 0o755);
     chmodSync(join(r.dir, '.husky/_/pre-commit'), 0o755);
     r.git('config', 'core.hooksPath', '.husky/_');
     const res = await hook(r, 'install');
     expect(res.stdout).toContain('.husky/pre-commit (husky)');
-    expect(readFileSync(join(r.dir, '.husky/pre-commit.tokenward-chained'), 'utf8')).toBe('npm test\n');
-    expect(readFileSync(join(r.dir, '.husky/pre-commit'), 'utf8')).toContain('# tokenward-hook');
+    const text = readFileSync(join(r.dir, '.husky/pre-commit'), 'utf8');
+    // The user's command stays where it was; one line is added; no path of this machine.
+    expect(text).toBe('echo user-hook-ran\nnpx tokenward scan --staged\n');
+    expect(existsSync(join(r.dir, '.husky/pre-commit.tokenward-chained'))).toBe(false);
+    expect((await hook(r, 'install')).stdout).toContain('nothing to do');
+    expect(readFileSync(join(r.dir, '.husky/pre-commit'), 'utf8')).toBe(text);
+    // A project that installed tokenward has it in node_modules/.bin, where npx finds it.
+    mkdirSync(join(r.dir, 'node_modules/.bin'), { recursive: true });
+    symlinkSync(CLI_BIN, join(r.dir, 'node_modules/.bin/tokenward'));
+    r.write({ '.gitignore': 'node_modules/\n', 'c.txt': `${githubToken()}\n` });
+    r.git('add', '-A');
+    const blocked = spawnSync('git', ['commit', '-q', '-m', 'leak'], { cwd: r.dir, env: gitEnv(), encoding: 'utf8' });
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain('user-hook-ran');
+    expect(blocked.stderr).toContain('c.txt');
+    expect(blocked.stderr).toContain('commit blocked. What to do next');
+    expect(blocked.stderr).toContain('tokenward revoke c.txt');
+    const un = await hook(r, 'uninstall');
+    expect(un.stdout).toContain('removed "npx tokenward scan --staged"');
+    expect(readFileSync(join(r.dir, '.husky/pre-commit'), 'utf8')).toBe('echo user-hook-ran\n');
+  });
+
+  it('lefthook and simple-git-hooks: nothing written, the line to add is printed', async () => {
+    const r = repo();
+    r.commit('base', { 'a.txt': 'a\n', 'lefthook.yml': 'pre-commit:\n  commands: {}\n' });
+    const res = await hook(r, 'install');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('managed by lefthook (lefthook.yml)');
+    expect(res.stdout).toContain('run: npx tokenward scan --staged');
+    expect(existsSync(join(r.dir, '.git/hooks/pre-commit'))).toBe(false);
+    const s = repo();
+    s.commit('base', { 'package.json': JSON.stringify({ name: 'x', 'simple-git-hooks': { 'pre-commit': 'npx lint-staged' } }) });
+    const sgh = await hook(s, 'install');
+    expect(sgh.stdout).toContain('managed by simple-git-hooks (package.json ("simple-git-hooks"))');
+    expect(sgh.stdout).toContain('"pre-commit": "npx lint-staged && npx tokenward scan --staged"');
+    expect(existsSync(join(s.dir, '.git/hooks/pre-commit'))).toBe(false);
+  });
+
+  it('a committed hooks folder (core.hooksPath in the work tree) gets no absolute path', async () => {
+    const r = repo();
+    r.commit('base', { 'a.txt': 'a\n' });
+    r.git('config', 'core.hooksPath', '.githooks');
+    await hook(r, 'install');
+    const script = readFileSync(join(r.dir, '.githooks/pre-commit'), 'utf8');
+    expect(script).not.toContain(process.execPath);
+    expect(script).not.toContain(CLI_BIN);
   });
 
   it('pre-push: a push with a secret in a pushed commit is refused', async () => {

@@ -14,11 +14,16 @@ Installs (or removes) a git hook in the repository at PATH (default .):
   pre-push (--pre-push) runs 'tokenward scan --pre-push': the push stops when a pushed commit
                         holds a secret
 
-The hook goes where git looks for hooks: core.hooksPath when set (husky: the .husky folder),
-else .git/hooks. An existing hook is not overwritten: it is kept next to ours as
-<hook>.tokenward-chained and runs first; uninstall puts it back.
-The hook runs the project's node_modules/.bin/tokenward, else tokenward on PATH, else this
-installation. Skip it once with 'git commit --no-verify'.
+With a hook manager, the manager's own file gets the command:
+  husky                 appends '${managerLine('pre-commit')}' to .husky/pre-commit (created if
+                        missing; nothing is added twice); commit that file
+  lefthook, simple-git-hooks
+                        nothing is written (they rewrite .git/hooks): the lines to add to
+                        lefthook.yml or package.json are printed
+Otherwise the hook goes where git looks for hooks (core.hooksPath, else .git/hooks). An existing
+hook is not overwritten: it is kept next to ours as <hook>.tokenward-chained and runs first;
+uninstall puts it back. That hook runs the project's node_modules/.bin/tokenward, else tokenward
+on PATH. Skip it once with 'git commit --no-verify'.
 
 Options:
       --pre-push   the pre-push hook instead of pre-commit
@@ -35,9 +40,20 @@ export const CHAINED_SUFFIX = '.tokenward-chained';
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The hook script. Portable (husky hooks are committed): no absolute path is required. */
-export function hookScript(name: 'pre-commit' | 'pre-push'): string {
+type HookName = 'pre-commit' | 'pre-push';
+
+/** The one command a hook manager's file gets (husky, lefthook, simple-git-hooks). */
+export function managerLine(name: HookName): string {
+  return name === 'pre-commit' ? 'npx tokenward scan --staged' : 'npx tokenward scan --pre-push';
+}
+
+/** The hook script. `local`: the hooks folder is inside .git (never committed), so the script may
+ * fall back to this installation's absolute path; a hooks folder in the work tree can be committed,
+ * and gets no path of this machine. */
+export function hookScript(name: HookName, local = true): string {
   const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/tokenward.js');
+  const fallback = local ? `  elif [ -f ${shellQuote(bin)} ]; then ${shellQuote(process.execPath)} ${shellQuote(bin)} "$@"
+` : '';
   const args = name === 'pre-commit' ? 'scan --staged' : 'scan --pre-push';
   const chained = `"$(dirname -- "$0")/${name}${CHAINED_SUFFIX}"`;
   const runChained = (stdin: string) =>
@@ -53,8 +69,7 @@ tokenward_run() {
   root=$(git rev-parse --show-toplevel 2>/dev/null)
   if [ -n "$root" ] && [ -x "$root/node_modules/.bin/tokenward" ]; then "$root/node_modules/.bin/tokenward" "$@"
   elif command -v tokenward >/dev/null 2>&1; then command tokenward "$@"
-  elif [ -f ${shellQuote(bin)} ]; then ${shellQuote(process.execPath)} ${shellQuote(bin)} "$@"
-  else echo "tokenward: not found (npm install --save-dev @tokenward/cli); skip this check once with --no-verify" >&2; return 2
+${fallback}  else echo "tokenward: not found in node_modules/.bin or on PATH (see Install in Tokenward's README); skip this check once with --no-verify" >&2; return 2
   fi
 }
 ${
@@ -74,6 +89,8 @@ interface HookTarget {
   dir: string;
   /** Why this folder (for the message). */
   via: string;
+  /** husky's folder of user hooks (committed files that husky's generated hooks run). */
+  husky: boolean;
 }
 
 /** Where git runs hooks from: core.hooksPath (husky) or the git dir's hooks folder. */
@@ -84,14 +101,20 @@ async function hookTarget(root: string): Promise<HookTarget> {
   const configured = (await git.getConfig('core.hooksPath')).value ?? undefined;
   // `--git-path hooks` honours core.hooksPath and worktrees.
   const gitPath = (await git.revparse(['--git-path', 'hooks'])).trim();
-  let dir = isAbsolute(gitPath) ? gitPath : resolve(root, gitPath);
-  let via = configured ? `core.hooksPath=${configured}` : 'the repository hooks folder';
-  // husky 9 points core.hooksPath at .husky/_, which it regenerates; its user hooks are .husky/<name>.
-  if (basename(dir) === '_' && basename(dirname(dir)) === '.husky' && existsSync(join(dir, 'h'))) {
-    dir = dirname(dir);
-    via = 'husky';
+  const dir = isAbsolute(gitPath) ? gitPath : resolve(root, gitPath);
+  const husky = join(root, '.husky');
+  // husky 9 points core.hooksPath at .husky/_, which it regenerates; husky 5-8 at .husky. Its
+  // user hooks are .husky/<name>. A fresh clone has .husky before `npm install` runs husky.
+  if (dir === join(husky, '_') || dir === husky || (!configured && isDirectory(husky))) return { dir: husky, via: 'husky', husky: true };
+  return { dir, via: configured ? `core.hooksPath=${configured}` : 'the repository hooks folder', husky: false };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
-  return { dir, via };
 }
 
 function isOurs(file: string): boolean {
@@ -102,8 +125,89 @@ function isOurs(file: string): boolean {
   }
 }
 
-export async function installHook(root: string, name: 'pre-commit' | 'pre-push'): Promise<string> {
-  const { dir, via } = await hookTarget(root);
+const LEFTHOOK_FILES = ['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml', 'lefthook.json', 'lefthook.toml'];
+const SIMPLE_GIT_HOOKS_FILES = ['.simple-git-hooks.json', '.simple-git-hooks.js', '.simple-git-hooks.cjs', '.simple-git-hooks.mjs', 'simple-git-hooks.json', 'simple-git-hooks.js', 'simple-git-hooks.cjs', 'simple-git-hooks.mjs'];
+
+/** A hook manager that rewrites .git/hooks from its own file: we print what to add instead. */
+function managerAdvice(root: string, name: HookName): string | undefined {
+  const line = managerLine(name);
+  const lefthook = LEFTHOOK_FILES.find((f) => existsSync(join(root, f)));
+  if (lefthook) {
+    return `this repository's hooks are managed by lefthook (${lefthook}), which rewrites .git/hooks: nothing was written. Add to ${lefthook}:
+
+${name}:
+  commands:
+    tokenward:
+      run: ${line}
+
+then run: npx lefthook install`;
+  }
+  let pkgHooks: Record<string, unknown> | undefined;
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    if (pkg['simple-git-hooks'] && typeof pkg['simple-git-hooks'] === 'object') pkgHooks = pkg['simple-git-hooks'] as Record<string, unknown>;
+  } catch {
+    // no package.json, or not JSON: not simple-git-hooks' concern
+  }
+  const sghFile = SIMPLE_GIT_HOOKS_FILES.find((f) => existsSync(join(root, f)));
+  if (pkgHooks || sghFile) {
+    const where = pkgHooks ? 'package.json ("simple-git-hooks")' : sghFile!;
+    const existing = typeof pkgHooks?.[name] === 'string' ? (pkgHooks[name] as string) : undefined;
+    if (existing?.includes(line)) return `simple-git-hooks (${where}) already runs "${line}" in ${name}: nothing to do (npx simple-git-hooks applies it)`;
+    const command = existing ? `${existing} && ${line}` : line;
+    return `this repository's hooks are managed by simple-git-hooks (${where}), which rewrites .git/hooks: nothing was written. Set its "${name}" entry to:
+
+"${name}": ${JSON.stringify(command)}
+
+then run: npx simple-git-hooks`;
+  }
+  return undefined;
+}
+
+/** husky: one line in the committed .husky/<name>, nothing else (no paths of this machine). */
+function installHusky(root: string, dir: string, name: HookName): string {
+  const file = join(dir, name);
+  const shown = relative(root, file);
+  const line = managerLine(name);
+  let note = '';
+  // An earlier tokenward wrote a whole script here: put the user's hook back first.
+  if (isOurs(file)) {
+    rmSync(file);
+    if (existsSync(`${file}${CHAINED_SUFFIX}`)) renameSync(`${file}${CHAINED_SUFFIX}`, file);
+    note = ' (replacing the script an earlier tokenward wrote)';
+  }
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    // husky 5-8 run the file itself (it needs its shebang and husky.sh); husky 9 runs it with sh.
+    const legacy = existsSync(join(dir, '_', 'husky.sh')) ? '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\n' : '';
+    writeFileSync(file, `${legacy}${line}\n`);
+    chmodSync(file, 0o755);
+    return `created ${shown} (husky) with "${line}"${note}; commit it`;
+  }
+  const text = readFileSync(file, 'utf8');
+  if (text.split(/\r?\n/).some((l) => l.trim() === line)) return `${shown} (husky) already runs "${line}": nothing to do`;
+  writeFileSync(file, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`);
+  return `added "${line}" to ${shown} (husky)${note}; commit it`;
+}
+
+function uninstallHusky(root: string, dir: string, name: HookName): string {
+  const file = join(dir, name);
+  const shown = relative(root, file);
+  const line = managerLine(name);
+  if (!existsSync(file)) return `no ${name} hook at ${shown}: nothing to remove`;
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const kept = lines.filter((l) => l.replace(/\r$/, '').trim() !== line);
+  if (kept.length === lines.length) return `${shown} does not run "${line}": left alone`;
+  writeFileSync(file, kept.join('\n'));
+  return `removed "${line}" from ${shown} (husky)`;
+}
+
+export async function installHook(root: string, name: HookName): Promise<string> {
+  const advice = managerAdvice(root, name);
+  if (advice) return advice;
+  const { dir, via, husky } = await hookTarget(root);
+  if (husky) return installHusky(root, dir, name);
   const file = join(dir, name);
   const chained = `${file}${CHAINED_SUFFIX}`;
   const shown = relative(root, file) || file;
@@ -114,13 +218,17 @@ export async function installHook(root: string, name: 'pre-commit' | 'pre-push')
     renameSync(file, chained);
     note = `; the existing hook is kept as ${relative(root, chained)} and runs first`;
   } else if (existsSync(file)) note = ' (updated)';
-  writeFileSync(file, hookScript(name));
+  // A hooks folder outside .git (core.hooksPath=.githooks) may be committed: no absolute paths.
+  const rel = relative(root, dir);
+  const inWorkTree = !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(/[\\/]/).includes('.git');
+  writeFileSync(file, hookScript(name, !inWorkTree));
   chmodSync(file, 0o755);
   return `installed ${name} hook at ${shown} (${via})${note}`;
 }
 
-export async function uninstallHook(root: string, name: 'pre-commit' | 'pre-push'): Promise<string> {
-  const { dir } = await hookTarget(root);
+export async function uninstallHook(root: string, name: HookName): Promise<string> {
+  const { dir, husky } = await hookTarget(root);
+  if (husky) return uninstallHusky(root, dir, name);
   const file = join(dir, name);
   const chained = `${file}${CHAINED_SUFFIX}`;
   const shown = relative(root, file) || file;
@@ -135,6 +243,26 @@ export async function uninstallHook(root: string, name: 'pre-commit' | 'pre-push
   }
   return `removed the tokenward ${name} hook at ${shown}`;
 }
+
+/** What a person does after a blocked commit or push (printed by `scan --staged` / `--pre-push`
+ * when it finds secrets). `paths`: the files holding them, for the revoke command. */
+export function blockedAdvice(kind: 'commit' | 'push', paths: readonly string[]): string {
+  const unique = [...new Set(paths)];
+  const files = unique.length > 0 && unique.length <= 3 ? unique.map((p) => shellWord(p)).join(' ') : '<file>';
+  const removeIt =
+    kind === 'commit'
+      ? 'remove it: read it from an environment variable or a secret store instead, then git add the file again'
+      : 'remove it from the commits being pushed (git commit --amend, or git rebase -i for older ones)';
+  return `tokenward: ${kind} blocked. What to do next:
+  - ${removeIt}
+  - not a secret (test data, a documented example)? add a comment on its line: tokenward:allow <reason>
+  - accept what is there now: tokenward baseline${kind === 'commit' ? ' --staged' : ''} --note "<reason>", then commit .tokenward-baseline.json
+  - if it was pushed or shared, revoke it: tokenward revoke ${files} (shows the plan; --yes revokes)
+  - skip the check once: git ${kind} --no-verify
+`;
+}
+
+const shellWord = (s: string): string => (/^[\w./@%+=:,-]+$/.test(s) ? s : shellQuote(s));
 
 export const hookCommand: Command = {
   name: 'hook',

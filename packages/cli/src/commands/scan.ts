@@ -10,6 +10,7 @@ import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
 import { listFiles } from '../sources/files.js';
 import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../sources/git-scan.js';
 import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks } from '../revoke-hooks.js';
+import { blockedAdvice } from './hook.js';
 import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
 
 const FORMATS = Object.keys(REPORTERS);
@@ -369,6 +370,10 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return findingsExit;
     // A file that could not be read may hold a secret: neither "clean" nor "these are all" is
     // true, so 2 wins over the findings code (the findings are still reported above).
+    if (total > 0 && (values.staged || values['pre-push'])) {
+      // The hook's user needs the next step, not only the verdict.
+      io.stderr.write(blockedAdvice(values.staged ? 'commit' : 'push', report.findings.map((f) => f.origin.path)));
+    }
     if (report.problems.length > 0 && !values['skip-unreadable']) return EXIT_ERROR;
     return total > 0 ? findingsExit : EXIT_CLEAN;
   },
