@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileRules, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
@@ -6,9 +6,12 @@ import { parseRuleFilesCached } from './rules-cache.js';
 import { UsageError } from './errors.js';
 import { importGitleaksToml } from './gitleaks-import.js';
 
-/** The repository's `rules/` folder: the single source of truth for built-in rules. */
+/** The built-in rules: the copy packed into this package (`rules/` next to `dist/`, put there by
+ * `npm pack`'s prepack), else the repository's `rules/` folder, their single source of truth. */
 export function defaultRulesDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../rules');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const packed = resolve(here, '../rules');
+  return existsSync(packed) ? packed : resolve(here, '../../../rules');
 }
 
 const RULE_FILE = /\.(ya?ml|json)$/i;

@@ -21,7 +21,7 @@ async function waitFor(check, what, ms = 60000) {
 
 async function run() {
   try {
-    const ext = vscode.extensions.getExtension('tokenward.tokenward');
+    const ext = vscode.extensions.getExtension('tokenward.tokenward-vscode');
     assert.ok(ext, 'the Tokenward extension is installed');
     const api = await ext.activate();
     log(`ACTIVATED server=${JSON.stringify(api.client.initializeResult && api.client.initializeResult.serverInfo)}`);
