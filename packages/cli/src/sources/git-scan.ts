@@ -110,6 +110,12 @@ export async function runGitScan(flags: GitScanFlags, ctx: GitScanContext): Prom
 
   let revs: string[] | undefined;
   if (flags['pre-push']) {
+    // The pre-commit framework runs a hook at every stage the user installed unless the hook pins
+    // one, and stage names differ between its versions: at a stage other than pre-push it gives no
+    // pushed range (and stdin may be the terminal), so nothing is being pushed.
+    if (io.env.PRE_COMMIT === '1' && !io.env.PRE_COMMIT_TO_REF && !io.env.PRE_COMMIT_LOCAL_BRANCH) {
+      return { findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] };
+    }
     if (!io.env.PRE_COMMIT_TO_REF && !io.env.PRE_COMMIT_LOCAL_BRANCH && (io.stdin as { isTTY?: boolean }).isTTY) {
       throw new UsageError('scan --pre-push reads the refs being pushed from standard input, as git passes them to a pre-push hook');
     }
