@@ -1,7 +1,7 @@
 /**
  * A real third-party LSP client: headless Neovim (Debian `neovim`, 0.7+) starts
  * `tokenward lsp --stdio`, opens a file with a token, and gets the diagnostic and the code actions.
- * Needs `nvim` on PATH (scripts/setup-editor-e2e.sh installs it); TOKENWARD_SKIP_EDITOR_E2E=1 opts out.
+ * Needs `nvim` on PATH (scripts/setup-test-tools.sh installs it); TOKENWARD_SKIP_EDITOR_E2E=1 opts out.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,7 @@ afterEach(() => {
 
 describe.skipIf(optOut)('Neovim as the LSP client', () => {
   it('receives the diagnostic, the hover and the code actions', async () => {
-    if (!hasNvim) throw new Error('nvim not found: run `bash scripts/setup-editor-e2e.sh` (or set TOKENWARD_SKIP_EDITOR_E2E=1 to skip editor end-to-end tests)');
+    if (!hasNvim) throw new Error('nvim not found: run `bash scripts/setup-test-tools.sh` (or set TOKENWARD_SKIP_EDITOR_E2E=1 to skip editor end-to-end tests)');
     dir = mkdtempSync(join(tmpdir(), 'tw-nvim-'));
     const token = githubToken();
     const file = join(dir, 'deploy.py');

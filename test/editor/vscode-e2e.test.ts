@@ -1,6 +1,6 @@
 /**
  * The extension inside a real VS Code: the VS Code server bundled in the npm package `code-server`
- * (cached outside the repository by scripts/setup-editor-e2e.sh), its workbench in Debian Chromium
+ * (cached outside the repository by scripts/setup-test-tools.sh), its workbench in Debian Chromium
  * driven by playwright-core. The .vsix built by `npm run package:vscode` is unpacked and loaded as
  * the development extension; test/editor/vscode/suite.cjs runs inside the extension host, and this
  * side clicks "Revoke" in the confirmation and saves screenshots.
@@ -86,7 +86,7 @@ describe.skipIf(optOut)('VS Code (code-server) with the packaged extension', () 
   it('shows the diagnostic, offers Revoke, revokes against a stand-in GitHub and turns the diagnostic into "revoked"', async () => {
     const missing = [NODE24, SERVER_MAIN, PLAYWRIGHT, CHROMIUM].filter((p) => !existsSync(p));
     if (missing.length) {
-      throw new Error(`editor e2e tools missing (${missing.join(', ')}): run \`bash scripts/setup-editor-e2e.sh\` first (cache ${CACHE}), or set TOKENWARD_SKIP_EDITOR_E2E=1 to skip editor end-to-end tests`);
+      throw new Error(`editor e2e tools missing (${missing.join(', ')}): run \`bash scripts/setup-test-tools.sh\` first (cache ${CACHE}), or set TOKENWARD_SKIP_EDITOR_E2E=1 to skip editor end-to-end tests`);
     }
     const started = Date.now();
     const tmp = mkdtempSync(join(tmpdir(), 'tw-vscode-'));

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the editor end-to-end tests need, idempotently, OUTSIDE the repository:
+# Installs the tools the tests drive for real, idempotently, OUTSIDE the repository:
 #   - Debian: neovim (third-party LSP client), chromium (drives the VS Code workbench),
-#     libkrb5-dev (code-server's native modules build against it)
+#     libkrb5-dev (code-server's native modules build against it), pre-commit (the hook
+#     framework), redis-server (the organisation scanner's job queue)
 #   - a cache folder with Node 24 (code-server needs it), code-server (bundles a full VS Code
 #     server and workbench, nothing downloaded at run time) and playwright-core.
 # Second and later runs only check and return in well under a second.
-# Usage: bash scripts/setup-editor-e2e.sh   (cache: ${TOKENWARD_E2E_CACHE:-$HOME/.cache/tokenward-e2e})
+# Usage: bash scripts/setup-test-tools.sh   (cache: ${TOKENWARD_E2E_CACHE:-$HOME/.cache/tokenward-e2e})
 set -euo pipefail
 
 CACHE="${TOKENWARD_E2E_CACHE:-$HOME/.cache/tokenward-e2e}"
@@ -13,7 +14,7 @@ CODE_SERVER_VERSION="${TOKENWARD_CODE_SERVER_VERSION:-4.139.1}"
 NODE24_VERSION="24"
 PLAYWRIGHT_VERSION="1.65.1"
 
-log() { printf 'setup-editor-e2e: %s\n' "$*" >&2; }
+log() { printf 'setup-test-tools: %s\n' "$*" >&2; }
 
 sudo_if_needed() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -24,6 +25,8 @@ missing=()
 command -v nvim >/dev/null 2>&1 || missing+=(neovim)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+command -v pre-commit >/dev/null 2>&1 || missing+=(pre-commit)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, testTree } from '../helpers/cli.js';
+import { githubToken } from '../helpers/tokens.js';
+import { gitEnv } from '../git/repo.js';
+import { run, withoutNpmConfig } from './run.js';
+
+/**
+ * What a user of another project gets: every publishable workspace packed with `npm pack` (as
+ * `npm publish` would), installed from those tarballs into an empty project with `npm install`,
+ * then used the way the README's Install section says.
+ */
+const WORKSPACES = ['engine', 'project', 'revoke', 'redact', 'cli', 'language-server', 'tokenward'];
+
+const sh = (cmd: string, args: string[], cwd: string) => run(cmd, args, { cwd, env: withoutNpmConfig(gitEnv()) });
+
+function tarList(tgz: string): string[] {
+  return execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((p) => p.replace(/^package\//, ''));
+}
+
+describe('installing Tokenward into another project from packed tarballs', () => {
+  it('packs only built code and rules, installs with npm, scans, installs the hook and blocks a commit', { timeout: 600_000 }, async () => {
+    const packs = testTree();
+    const tarballs: Record<string, string> = {};
+    for (const ws of WORKSPACES) {
+      const res = await sh('npm', ['pack', '--workspace', `packages/${ws}`, '--pack-destination', packs, '--json'], REPO_ROOT);
+      expect(res.status, res.stderr).toBe(0);
+      const [info] = JSON.parse(res.stdout) as Array<{ filename: string }>;
+      tarballs[ws] = join(packs, info!.filename);
+    }
+    // Contents: dist (and rules for project), no sources, no build info.
+    for (const [ws, tgz] of Object.entries(tarballs)) {
+      const files = tarList(tgz);
+      expect(files.filter((f) => f.endsWith('.tsbuildinfo')), ws).toEqual([]);
+      expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/')), ws).toEqual([]);
+      expect(files).toContain('package.json');
+    }
+    const projectFiles = tarList(tarballs.project!);
+    expect(projectFiles).toContain('rules/github.yaml');
+    expect(projectFiles).toContain('dist/index.js');
+    expect(tarList(tarballs.tokenward!)).toEqual(expect.arrayContaining(['bin/tokenward.js', 'redact.js']));
+    // Packing put a copy of rules/ into packages/project for the tarball only, and removed it.
+    expect(readdirSync(join(REPO_ROOT, 'packages/project'))).not.toContain('rules');
+
+    // An empty project, as a user has it.
+    const app = testTree({ 'package.json': JSON.stringify({ name: 'app', version: '1.0.0', private: true }) });
+    const install = await sh('npm', ['install', '--no-audit', '--no-fund', '--save-dev', ...Object.values(tarballs)], app);
+    expect(install.status, install.stderr).toBe(0);
+
+    // npx tokenward scan: a token is found (exit 1), reported redacted.
+    const token = githubToken();
+    mkdirSync(join(app, 'src'));
+    writeFileSync(join(app, 'src/config.js'), `export const token = "${token}";\n`);
+    const scan = await sh('npx', ['--no-install', 'tokenward', 'scan', 'src'], app);
+    expect(scan.status, scan.stderr).toBe(1);
+    expect(scan.stdout).toContain('src/config.js');
+    expect(scan.stdout).toContain('github-pat-classic');
+    expect(scan.stdout).not.toContain(token);
+
+    // The library entry points.
+    const lib = await sh('node', ['--input-type=module', '-e', `import { createRedactor } from 'tokenward/redact'; import { main } from 'tokenward'; process.stdout.write(String(typeof main) + ' ' + createRedactor()(process.argv[1]));`, `Authorization: token ${token}`], app);
+    expect(lib.status, lib.stderr).toBe(0);
+    expect(lib.stdout).toMatch(/^function Authorization: token ghp_/);
+    expect(lib.stdout).not.toContain(token);
+
+    // tokenward hook install, then a commit that stages a token is blocked.
+    writeFileSync(join(app, '.gitignore'), 'node_modules/\n');
+    expect((await sh('git', ['init', '-q', '-b', 'main'], app)).status).toBe(0);
+    const hook = await sh('npx', ['--no-install', 'tokenward', 'hook', 'install'], app);
+    expect(hook.status, hook.stderr).toBe(0);
+    expect(hook.stdout).toContain('installed pre-commit hook');
+    await sh('git', ['add', '-A'], app);
+    const blocked = await sh('git', ['commit', '-q', '-m', 'leak'], app);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr).toContain('src/config.js');
+    expect(blocked.stderr).toContain('commit blocked');
+    expect((await sh('git', ['rev-parse', '--verify', '-q', 'HEAD'], app)).status).not.toBe(0);
+    // Without the token the same commit goes through.
+    writeFileSync(join(app, 'src/config.js'), 'export const token = process.env.GITHUB_TOKEN;\n');
+    await sh('git', ['add', '-A'], app);
+    const clean = await sh('git', ['commit', '-q', '-m', 'clean'], app);
+    expect(clean.status, clean.stderr).toBe(0);
+  });
+});
