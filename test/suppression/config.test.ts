@@ -191,6 +191,11 @@ describe('tokenward init', () => {
     const uncommented = text.replace(/^# (?=[a-z][A-Za-z]*:|  )/gm, '');
     expect(uncommented).toMatch(/^ {2}endpoints:/m);
     expect(() => parseConfig(uncommented, '.tokenward.yaml')).not.toThrow();
+    // Its rule ids are real ones (an unknown id is an error when rules are loaded).
+    const ids = new Set((JSON.parse((await runCli(['rules', '--format', 'json'])).stdout) as { rules: Array<{ id: string }> }).rules.map((x) => x.id));
+    const disabled = parseConfig(uncommented, '.tokenward.yaml').data.disabledRules ?? [];
+    expect(disabled.length).toBeGreaterThan(0);
+    for (const id of disabled) expect(ids.has(id), id).toBe(true);
     r = await runCli(['init'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/already exists \(use --force/);

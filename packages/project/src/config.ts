@@ -257,7 +257,7 @@ export function starterConfig(): string {
 
 # Rule ids that are not run at all (ids are shown in every report).
 # disabledRules:
-#   - generic-api-key
+#   - generic-secret-assignment
 
 # Only run rules of at least this confidence (low | medium | high) and severity
 # (low | medium | high | critical). Default: everything.
