@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, testTree } from '../helpers/cli.js';
@@ -46,6 +47,31 @@ describe('installing Tokenward into another project from packed tarballs', () =>
     expect(tarList(tarballs.tokenward!)).toEqual(expect.arrayContaining(['bin/tokenward.js', 'redact.js']));
     // Packing put a copy of rules/ into packages/project for the tarball only, and removed it.
     expect(readdirSync(join(REPO_ROOT, 'packages/project'))).not.toContain('rules');
+
+    // The GitHub Action's install steps, run as the runner would (with these tarballs as the spec).
+    const actionSteps = (parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ name?: string; id?: string; run?: string }> } }).runs.steps;
+    const runner = testTree();
+    const runStep = async (name: string, env: Record<string, string>) => {
+      const script = actionSteps.find((st) => st.name === name)!.run!;
+      writeFileSync(join(runner, 'output'), '');
+      writeFileSync(join(runner, 'env'), '');
+      const res = await run('bash', ['-e', '-c', script], {
+        cwd: runner,
+        env: withoutNpmConfig(gitEnv({ GITHUB_ACTION_PATH: REPO_ROOT, RUNNER_TOOL_CACHE: join(runner, 'tool-cache'), GITHUB_OUTPUT: join(runner, 'output'), GITHUB_ENV: join(runner, 'env'), ...env })),
+      });
+      const kv = (file: string) => Object.fromEntries(readFileSync(join(runner, file), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      return { ...res, outputs: kv('output'), env: kv('env') };
+    };
+    const byDefault = await runStep('Resolve tokenward version', { TW_VERSION: '' });
+    expect(byDefault.outputs.spec).toBe('tokenward@0.1.0');
+    const resolved = await runStep('Resolve tokenward version', { TW_VERSION: Object.values(tarballs).join(' ') });
+    const installed = await runStep('Install tokenward', { TW_SPEC: resolved.outputs.spec!, TW_DIR: resolved.outputs.dir! });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(installed.env.TOKENWARD_BIN).toBe(join(resolved.outputs.dir!, 'node_modules/tokenward/bin/tokenward.js'));
+    const again = await runStep('Install tokenward', { TW_SPEC: resolved.outputs.spec!, TW_DIR: resolved.outputs.dir! });
+    expect(again.stdout).toContain('cached install');
+    const leak = testTree({ 'deploy.sh': `export GH_TOKEN=${githubToken()}\n` });
+    expect((await sh('node', [installed.env.TOKENWARD_BIN!, 'scan', '-q', leak], leak)).status).toBe(1);
 
     // An empty project, as a user has it.
     const app = testTree({ 'package.json': JSON.stringify({ name: 'app', version: '1.0.0', private: true }) });

@@ -113,11 +113,63 @@ describe('action.yml', () => {
   });
 });
 
+describe('docs/examples/github-workflow.yml', () => {
+  const workflow = parse(readFileSync(join(REPO_ROOT, 'docs/examples/github-workflow.yml'), 'utf8')) as {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+
+  it('uses only inputs the action declares, with values it accepts', () => {
+    const step = steps.find((s) => s.uses?.startsWith('tokenward/tokenward@'));
+    expect(step).toBeDefined();
+    for (const key of Object.keys(step!.with ?? {})) expect(Object.keys(action.inputs), key).toContain(key);
+    expect(['auto', 'history', 'range', 'staged', 'files']).toContain(step!.with!.scan);
+    expect(['true', 'false']).toContain(step!.with!['fail-on-findings']);
+  });
+
+  it('checks out the history, may upload SARIF, runs on push, pull requests and a schedule', () => {
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with).toMatchObject({ 'fetch-depth': 0 });
+    expect(workflow.permissions).toMatchObject({ contents: 'read', 'security-events': 'write' });
+    expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['push', 'pull_request', 'schedule']));
+  });
+
+  it('is the workflow shown in docs/ci.md', () => {
+    const text = readFileSync(join(REPO_ROOT, 'docs/examples/github-workflow.yml'), 'utf8');
+    expect(readFileSync(join(REPO_ROOT, 'docs/ci.md'), 'utf8')).toContain(text);
+  });
+});
+
+describe('action.yml install and upload', () => {
+  const step = (name: string) => action.runs.steps.find((s) => s.name === name)!;
+
+  it('installs a cached npm package instead of building the repository, unless version is "source"', () => {
+    expect(step('Cache tokenward').uses).toMatch(/^actions\/cache@v4/);
+    expect(step('Cache tokenward').with!.key).toContain('steps.install-spec.outputs.spec');
+    expect(step('Install tokenward').run).toMatch(/npm install --prefix "\$TW_DIR"/);
+    // npm ci of the monorepo only on request.
+    expect(step('Install tokenward').run).toMatch(/if \[ "\$TW_SPEC" = source \]; then\n\s+# [^\n]*\n\s+\(cd "\$GITHUB_ACTION_PATH" && npm ci/);
+  });
+
+  it('a pull request from a fork skips the SARIF upload, and an upload error never fails a pull request', () => {
+    const upload = step('Upload SARIF');
+    expect(upload.if).toContain("github.event.pull_request.head.repo.fork != true");
+    expect(upload.if).toContain("github.actor != 'dependabot[bot]'");
+    expect((upload as Step & { 'continue-on-error'?: string })['continue-on-error']).toContain("github.event_name == 'pull_request'");
+  });
+});
+
 describe('.pre-commit-hooks.yaml', () => {
-  it('declares staged and pre-push hooks that take no file names', () => {
-    const hooks = parse(readFileSync(join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<{ id: string; entry: string; stages: string[]; pass_filenames: boolean }>;
+  it('declares staged and pre-push hooks that take no file names, with no stage names that differ between pre-commit versions', () => {
+    const hooks = parse(readFileSync(join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<{ id: string; entry: string; stages?: string[]; pass_filenames: boolean; minimum_pre_commit_version: string }>;
     const byId = new Map(hooks.map((h) => [h.id, h]));
-    expect(byId.get('tokenward')).toMatchObject({ entry: 'tokenward scan --staged', stages: ['pre-commit'], pass_filenames: false });
-    expect(byId.get('tokenward-pre-push')).toMatchObject({ entry: 'tokenward scan --pre-push', stages: ['pre-push'], pass_filenames: false });
+    expect(byId.get('tokenward')).toMatchObject({ entry: 'tokenward scan --staged', pass_filenames: false });
+    expect(byId.get('tokenward-pre-push')).toMatchObject({ entry: 'tokenward scan --pre-push', pass_filenames: false });
+    for (const h of hooks) {
+      expect(h.stages, h.id).toBeUndefined();
+      expect(h.minimum_pre_commit_version, h.id).toMatch(/^\d+\.\d+\.\d+$/);
+    }
   });
 });
