@@ -87,7 +87,7 @@ function azureDevOpsLegacy() {
  *                     the letters and N ≥ 16)
  *   <<name=KIND:N>>   the same, remembered as `name` within the file; <<@name>> repeats it
  * KIND: hex, HEX, b62 (A-Za-z0-9), b64 (+ /), b64u (+ - _), lower (a-z0-9), upper (A-Z0-9),
- * alpha (A-Za-z), digits, uuid. Seeded by the file name: refilling a file gives the same values.
+ * alpha (A-Za-z), digits, bech32 (upper-case), uuid. Seeded by the file name: refilling a file gives the same values.
  */
 const KINDS = {
   hex: ['0123456789abcdef', ''],
@@ -99,6 +99,7 @@ const KINDS = {
   upper: ['0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'EXAMPLE'],
   alpha: ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 'EXAMPLE'],
   digits: ['0123456789', ''],
+  bech32: ['QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 'EXAMPLE'],
 };
 function fill(text) {
   const named = new Map();

@@ -325,4 +325,7 @@ export const twitch = () =>
     return undefined;
   });
 
-export const FAKES = { github, gitlab, slack, npm, digitalocean, doppler, vercel, heroku, huggingface, buildkite, cratesio, cloudflare, dropbox, twitch };
+/** Fastly: the token is sent as Fastly-Key; GET and DELETE /tokens/self act on the presenting token. */
+export const fastly = selfRevoking('fastly', '/tokens/self', { method: 'DELETE', path: '/tokens/self', status: 204 }, (r) => r.headers['fastly-key'] as string | undefined);
+
+export const FAKES = { github, gitlab, slack, npm, digitalocean, doppler, vercel, heroku, huggingface, buildkite, cratesio, cloudflare, dropbox, twitch, fastly };

@@ -67,6 +67,7 @@ export const TOKEN_MAKERS: Record<string, () => string> = {
   'dropbox-long-lived-token': () => `${letters(11).toLowerCase()}AAAAAAAAAA${randomBase62(43)}`,
   'twitch-access-token': () => randomBase62(60).toLowerCase().slice(0, 30),
   'cloudflare-user-api-token': () => `cfut_${randomBase62(40)}${hex(8)}`,
+  'fastly-api-token': () => randomBase62(32),
 };
 
 /** Which stand-in serves which rule (every rule with a `revoke` block must be listed). */
@@ -98,4 +99,5 @@ export const FAKE_OF: Record<string, string> = {
   'dropbox-long-lived-token': 'dropbox',
   'twitch-access-token': 'twitch',
   'cloudflare-user-api-token': 'cloudflare',
+  'fastly-api-token': 'fastly',
 };

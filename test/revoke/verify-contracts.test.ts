@@ -69,6 +69,8 @@ const CONTRACTS: Record<string, Contract> = {
   'render-api-key': { method: 'GET', path: '/v1/owners', credential: bearer, ok: { status: 200, body: [] } },
   'neon-api-key': { method: 'GET', path: '/api/v2/users/me', credential: bearer },
   'airtable-personal-access-token': { method: 'GET', path: '/v0/meta/whoami', credential: bearer, ok: { status: 200, body: { id: 'usrX' } } },
+  'linode-personal-access-token': { method: 'GET', path: '/v4/profile', credential: bearer, ok: { status: 200, body: { username: 'someone' } }, rejected: { status: 401, body: { errors: [{ reason: 'Invalid Token' }] } } },
+  'pagerduty-api-key': { method: 'GET', path: '/abilities', credential: (req) => /^Token token=(.+)$/.exec(req.headers.authorization ?? '')?.[1], ok: { status: 200, body: { abilities: [] } } },
   'clickup-personal-api-token': { method: 'GET', path: '/api/v2/user', credential: header('authorization'), rejected: { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } } },
 };
 
@@ -121,5 +123,4 @@ describe('read-only checks follow the documented request', () => {
     const status = (await verifySecret(def, ex.secret ?? ex.text, { endpoints: parseEndpoints([`groq-api-key=${origin}`]), http: new HttpClient({ timeoutMs: 5000 }) })).status;
     expect(status).not.toBe('active');
   });
-
 });
