@@ -5,7 +5,8 @@
 // Uses the engine's own checksum code so the examples and the validator cannot drift apart.
 import { base62, crc32, CHECKSUMS } from '../packages/engine/dist/index.js';
 
-const seed = Number(process.argv[2] ?? 1);
+const fillFiles = process.argv[2] === '--fill' ? process.argv.slice(3) : undefined;
+const seed = fillFiles ? 1 : Number(process.argv[2] ?? 1);
 let state = seed >>> 0 || 1;
 const rand = () => {
   // xorshift32: deterministic, so regenerating gives the same examples.
@@ -77,6 +78,60 @@ function azureDevOpsLegacy() {
     }
   }
   throw new Error('no legacy Azure DevOps example found');
+}
+
+/*
+ * `--fill FILE...`: replaces example placeholders in rule files in place, so new rules get random,
+ * clearly synthetic values instead of hand-typed (or copied) real-looking ones:
+ *   <<KIND:N>>        N random characters of KIND (an EXAMPLE marker is embedded where KIND has
+ *                     the letters and N ≥ 16)
+ *   <<name=KIND:N>>   the same, remembered as `name` within the file; <<@name>> repeats it
+ * KIND: hex, HEX, b62 (A-Za-z0-9), b64 (+ /), b64u (+ - _), lower (a-z0-9), upper (A-Z0-9),
+ * alpha (A-Za-z), digits, bech32 (upper-case), uuid. Seeded by the file name: refilling a file gives the same values.
+ */
+const KINDS = {
+  hex: ['0123456789abcdef', ''],
+  HEX: ['0123456789ABCDEF', ''],
+  b62: [ALNUM, 'EXAMPLE'],
+  b64: [`${ALNUM}+/`, 'EXAMPLE'],
+  b64u: [`${ALNUM}-_`, 'EXAMPLE'],
+  lower: ['0123456789abcdefghijklmnopqrstuvwxyz', 'example'],
+  upper: ['0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'EXAMPLE'],
+  alpha: ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 'EXAMPLE'],
+  digits: ['0123456789', ''],
+  bech32: ['QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 'EXAMPLE'],
+};
+function fill(text) {
+  const named = new Map();
+  return text.replace(/<<(?:(@)([a-z0-9_]+)|(?:([a-z0-9_]+)=)?([A-Za-z0-9]+)(?::(\d+))?)>>/g, (all, at, ref, name, kind, n) => {
+    if (at) {
+      if (!named.has(ref)) throw new Error(`${all}: no value named ${ref} before it`);
+      return named.get(ref);
+    }
+    let value;
+    if (kind === 'uuid') {
+      const h = pick(KINDS.hex[0], 32);
+      value = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[Math.floor(rand() * 4)]}${h.slice(17, 20)}-${h.slice(20)}`;
+    } else {
+      const spec = KINDS[kind];
+      if (!spec || !n) throw new Error(`${all}: unknown kind or missing length`);
+      const len = Number(n);
+      value = body(spec[0], len, len >= 16 ? spec[1] : '');
+    }
+    if (name) named.set(name, value);
+    return value;
+  });
+}
+if (fillFiles) {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { basename } = await import('node:path');
+  for (const file of fillFiles) {
+    state = [...basename(file)].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7) || 1;
+    const before = readFileSync(file, 'utf8');
+    const after = fill(before);
+    if (after !== before) writeFileSync(file, after);
+  }
+  process.exit(0);
 }
 
 const out = {

@@ -290,4 +290,42 @@ export const cloudflare = () =>
     return undefined;
   });
 
-export const FAKES = { github, gitlab, slack, npm, digitalocean, doppler, vercel, heroku, huggingface, buildkite, cratesio, cloudflare };
+/** Dropbox: RPC endpoints are POSTs; /2/auth/token/revoke revokes the presenting token (no body). */
+export const dropbox = () =>
+  new FakeProvider('dropbox', (r, p) => {
+    const t = bearer(r);
+    const ok = t !== undefined && p.isActive(t);
+    const invalid = { status: 401, body: { error_summary: 'invalid_access_token/', error: { '.tag': 'invalid_access_token' } } };
+    if (r.method === 'POST' && r.path === '/2/check/user') return ok ? { status: 200, body: { result: json(r)?.query ?? '' } } : invalid;
+    if (r.method === 'POST' && r.path === '/2/auth/token/revoke') {
+      if (r.body !== '') return { status: 400, body: 'Error in call to API function "auth/token/revoke": This function requires its argument in the HTTP request body, but your request body is empty.' };
+      if (!ok) return invalid;
+      p.revoke(t!);
+      return { status: 200, body: null };
+    }
+    return undefined;
+  });
+
+/** Twitch: validate with "OAuth <token>" gives the client id; revoke needs client_id + token (form). */
+export const twitch = () =>
+  new FakeProvider('twitch', (r, p) => {
+    const clientOf = (tok: string) => `cid${tok.slice(0, 6)}`;
+    if (r.method === 'GET' && r.path === '/oauth2/validate') {
+      const t = bearer(r, 'OAuth');
+      return t && p.isActive(t) ? { status: 200, body: { client_id: clientOf(t), login: 'someone', scopes: [], user_id: '1', expires_in: 3600 } } : { status: 401, body: { status: 401, message: 'invalid access token' } };
+    }
+    if (r.method === 'POST' && r.path === '/oauth2/revoke') {
+      const form = new URLSearchParams(r.body);
+      const t = form.get('token');
+      if (!t || !p.isActive(t)) return { status: 400, body: { status: 400, message: 'Invalid token' } };
+      if (form.get('client_id') !== clientOf(t)) return { status: 403, body: { status: 403, message: 'the client_id provided does not match the client_id of the token' } };
+      p.revoke(t);
+      return { status: 200 };
+    }
+    return undefined;
+  });
+
+/** Fastly: the token is sent as Fastly-Key; GET and DELETE /tokens/self act on the presenting token. */
+export const fastly = selfRevoking('fastly', '/tokens/self', { method: 'DELETE', path: '/tokens/self', status: 204 }, (r) => r.headers['fastly-key'] as string | undefined);
+
+export const FAKES = { github, gitlab, slack, npm, digitalocean, doppler, vercel, heroku, huggingface, buildkite, cratesio, cloudflare, dropbox, twitch, fastly };

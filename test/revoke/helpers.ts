@@ -63,6 +63,11 @@ export const TOKEN_MAKERS: Record<string, () => string> = {
   'buildkite-api-token': () => `bkua_${hex(40)}`,
   'crates-io-api-token': () => `cio${randomBase62(32)}`,
   'cloudflare-api-token': () => randomBase62(40),
+  'dropbox-short-lived-token': () => `sl.u.${randomBase62(140)}`,
+  'dropbox-long-lived-token': () => `${letters(11).toLowerCase()}AAAAAAAAAA${randomBase62(43)}`,
+  'twitch-access-token': () => randomBase62(60).toLowerCase().slice(0, 30),
+  'cloudflare-user-api-token': () => `cfut_${randomBase62(40)}${hex(8)}`,
+  'fastly-api-token': () => randomBase62(32),
 };
 
 /** Which stand-in serves which rule (every rule with a `revoke` block must be listed). */
@@ -90,4 +95,9 @@ export const FAKE_OF: Record<string, string> = {
   'buildkite-api-token': 'buildkite',
   'crates-io-api-token': 'cratesio',
   'cloudflare-api-token': 'cloudflare',
+  'dropbox-short-lived-token': 'dropbox',
+  'dropbox-long-lived-token': 'dropbox',
+  'twitch-access-token': 'twitch',
+  'cloudflare-user-api-token': 'cloudflare',
+  'fastly-api-token': 'fastly',
 };

@@ -84,6 +84,26 @@ function failedProviderChecksum(compiled: CompiledRules, value: string): boolean
   return false;
 }
 
+const DOCUMENTED_EXAMPLES = new WeakMap<CompiledRules, RegExp[]>();
+
+/**
+ * A value a provider rule's allow-list names as a documented example (Firebase's sample API key,
+ * Azurite's account key, Hardhat's default accounts) is not a secret under a generic rule either.
+ * Only whole-value entries count: `patterns` on the secret, without paths or stopwords.
+ */
+function documentedExample(compiled: CompiledRules, value: string): boolean {
+  let patterns = DOCUMENTED_EXAMPLES.get(compiled);
+  if (!patterns) {
+    patterns = compiled.rules
+      .filter((r) => !contextOf(r).generic)
+      .flatMap((r) => r.def.allow ?? [])
+      .filter((a) => (a.target ?? 'secret') === 'secret' && !a.paths?.length && !a.stopwords?.length)
+      .flatMap((a) => (a.patterns ?? []).map((p) => new RegExp(p, (a.flags ?? '').replace(/[gyd]/g, ''))));
+    DOCUMENTED_EXAMPLES.set(compiled, patterns);
+  }
+  return patterns.some((r) => r.test(value));
+}
+
 /** Files larger than this keep the lexical verdict: parsing them would cost more than the scan. */
 /** Hand-written source files are parsed to confirm candidates; larger JS/TS files are bundles or
  * generated code, where a parse costs hundreds of milliseconds and the lexical verdict stands. */
@@ -216,7 +236,7 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
       rescanDecoded(compiled, decoded, m, out);
     }
     if (rejectGenericValue(secret, kindOf(ctx, name), lineAround(buf, m.start))) continue;
-    if (failedProviderChecksum(compiled, secret)) continue;
+    if (failedProviderChecksum(compiled, secret) || documentedExample(compiled, secret)) continue;
     const kept = secret === m.secret ? m : { ...m, secret };
     out.push(kept);
     if (ctx.assignment && isJs) astChecked.push(kept);
