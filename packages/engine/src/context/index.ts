@@ -1,26 +1,32 @@
 /**
  * The context stage of a scan: runs after the rule patterns matched and before overlapping
- * findings are resolved. It
- * - drops context-only (generic) candidates whose value is a placeholder, reference, hash or word,
- * - decodes values (Basic auth, Kubernetes Secret data, percent-encoding, string escapes), checks
- *   the decoded value and rescans it with every rule, reporting at the encoded text's location,
+ * findings are resolved. A generic rule names its handler in its `context` field; the handler
+ * - extracts the candidate value by syntax (key/value pairs, headers, URLs: candidates/),
+ * - decodes it (Basic auth, Kubernetes Secret data, percent-encoding, string escapes) and rescans
+ *   the decoded text with every rule, reporting at the encoded text's location,
+ * - scores it (scoring/score.ts) into a confidence, or drops it,
  * - for JS/TS files that already have a candidate, confirms candidates on the syntax tree and adds
  *   literals that reach a secret sink through an identifier.
- * Behaviour is chosen by rule tags (rules/generic-*.yaml), so rules stay data.
+ * Provider rules without a checksum only lose obvious placeholders here.
  */
 import { Buffer } from 'node:buffer';
 import type { CompiledRule, CompiledRules } from '../compile.js';
 import { scanBytes, utf16Length } from '../scan.js';
-import type { Origin } from '../types.js';
+import type { Confidence, Origin } from '../types.js';
+import { extractAssignment } from '../candidates/assignment.js';
+import { fileKindOf, isTestPath, type FileKind } from '../candidates/file-kind.js';
+import { scoreValue, type ScoreInput } from '../scoring/score.js';
 import { decodeBasicAuth, decodeBase64Text, decodeEscapes, decodePercent } from './decode.js';
+import type { ContextHandlerName } from './handler-names.js';
 import { analyzeJs, JS_PATH, type JsAnalysis } from './js-ast.js';
 import { kubernetesSecretValues } from './kubernetes.js';
-import { nameMeansSecret } from './names.js';
+import { secretKeyKind } from './names.js';
 import { rejectGenericValue, rejectObviousPlaceholder, type ValueKind } from './values.js';
 
 export { rejectGenericValue, rejectPlaceholder, rejectObviousPlaceholder, type ValueKind } from './values.js';
-export { nameMeansSecret, headerMeansSecret, splitWords } from './names.js';
+export { nameMeansSecret, headerMeansSecret, splitWords, secretKeyKind, type KeyKind } from './names.js';
 export { decodeBase64Text, decodeBasicAuth, decodeEscapes, decodePercent } from './decode.js';
+export { CONTEXT_HANDLER_NAMES, type ContextHandlerName } from './handler-names.js';
 
 /** Same shape as scan.ts's raw match: chunk-relative byte offsets. */
 export interface ContextMatch {
@@ -29,43 +35,32 @@ export interface ContextMatch {
   start: number;
   end: number;
   secret: string;
+  /** Set by a handler: this finding's confidence (else the rule's). */
+  confidence?: Confidence;
 }
 
-interface RuleContext {
-  /** Any context handling at all (false: the match passes through untouched). */
-  active: boolean;
-  generic: boolean;
-  password: boolean;
-  url: boolean;
-  basic: boolean;
-  kubernetes: boolean;
-  jsReference: boolean;
-  assignment: boolean;
-  /** Provider format without a checksum: only obvious placeholders are dropped. */
-  placeholderOnly: boolean;
+/** What every handler of one chunk shares. */
+interface Chunk {
+  compiled: CompiledRules;
+  buf: Buffer;
+  origin: Origin;
+  fileKind: FileKind;
+  testPath: boolean;
+  /** A JS/TS path, and small enough to parse. */
+  jsPath: boolean;
+  isJs: boolean;
+  latin(): string;
+  /** Assignment candidates to confirm on the JS/TS syntax tree. */
+  astChecked: ContextMatch[];
+  jsReferences: ContextMatch[];
+  kubernetesDocs: Set<number>;
+  out: ContextMatch[];
 }
 
-const CONTEXT = new WeakMap<CompiledRule, RuleContext>();
-
-function contextOf(rule: CompiledRule): RuleContext {
-  let c = CONTEXT.get(rule);
-  if (c) return c;
-  const tags = new Set(rule.def.tags ?? []);
-  const generic = tags.has('generic') || rule.confidence === 'low';
-  const placeholderOnly = !generic && rule.confidence === 'medium' && !rule.checksum;
-  c = {
-    generic,
-    password: tags.has('password'),
-    url: tags.has('url'),
-    basic: tags.has('decode-basic'),
-    kubernetes: tags.has('kubernetes-secret'),
-    jsReference: tags.has('js-reference'),
-    assignment: tags.has('assignment'),
-    placeholderOnly,
-    active: generic || placeholderOnly,
-  };
-  CONTEXT.set(rule, c);
-  return c;
+interface ContextHandler {
+  /** Among overlapping generic findings, the handler that knows most about the syntax wins. */
+  specificity: number;
+  apply(m: ContextMatch, chunk: Chunk): void;
 }
 
 const CHECKSUM_PREFIXES = new WeakMap<CompiledRules, string[]>();
@@ -84,7 +79,6 @@ function failedProviderChecksum(compiled: CompiledRules, value: string): boolean
   return false;
 }
 
-/** Files larger than this keep the lexical verdict: parsing them would cost more than the scan. */
 /** Hand-written source files are parsed to confirm candidates; larger JS/TS files are bundles or
  * generated code, where a parse costs hundreds of milliseconds and the lexical verdict stands. */
 export const MAX_AST_BYTES = 64 * 1024;
@@ -98,7 +92,7 @@ function rescanDecoded(compiled: CompiledRules, decoded: string, at: ContextMatc
   try {
     for (const f of scanBytes(compiled, Buffer.from(decoded, 'utf8'), DECODED_ORIGIN)) {
       const rule = compiled.byId.get(f.ruleId);
-      if (rule) out.push({ rule, matchStart: at.matchStart, start: at.start, end: at.end, secret: f.secret });
+      if (rule) out.push({ rule, matchStart: at.matchStart, start: at.start, end: at.end, secret: f.secret, confidence: f.confidence });
     }
   } finally {
     decodeDepth--;
@@ -117,20 +111,8 @@ const isQuote = (b: number | undefined) => b === 0x22 || b === 0x27 || b === 0x6
 const JS_IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const SEPARATOR_BEFORE = /[:=]\s*$/;
 
-const isNameByte = (b: number) =>
-  (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 95 || b === 46 || b === 45 || b === 36;
-
-/** The whole identifier/key around a keyword hit (`GITHUB_TOKEN`, `config.clientSecret`). */
-function nameAt(buf: Buffer, at: number): string {
-  let s = at;
-  while (s > 0 && at - s < 64 && isNameByte(buf[s - 1]!)) s--;
-  let e = at;
-  while (e < buf.length && e - at < 64 && isNameByte(buf[e]!)) e++;
-  return buf.toString('latin1', s, e);
-}
-
-function kindOf(ctx: RuleContext, name: string): ValueKind {
-  return ctx.password || /pass|pwd/i.test(name) ? 'password' : 'token';
+function kindOfName(password: boolean, name: string): ValueKind {
+  return password || /pass|pwd/i.test(name) ? 'password' : 'token';
 }
 
 /**
@@ -149,99 +131,146 @@ function hasSecretLiteralBinding(latin: string, name: string): boolean {
   return false;
 }
 
+/** Scores a candidate value; pushes it with its confidence when it may be a secret. */
+function judge(m: ContextMatch, value: string, kind: ScoreInput['kind'], quoted: boolean, chunk: Chunk): ContextMatch | undefined {
+  if (failedProviderChecksum(chunk.compiled, value)) return undefined;
+  const score = scoreValue({ value, kind, quoted, fileKind: chunk.fileKind, testPath: chunk.testPath, line: lineAround(chunk.buf, m.start) });
+  if ('reject' in score) return undefined;
+  const kept: ContextMatch = { ...m, secret: value, confidence: score.confidence };
+  chunk.out.push(kept);
+  return kept;
+}
+
+/** Older lexical handlers: the rule's regex found the value; placeholders and shapes are dropped. */
+function lexical(opts: { password?: boolean; url?: boolean }): ContextHandler['apply'] {
+  return (m, chunk) => {
+    const { buf } = chunk;
+    const name = buf.toString('latin1', m.matchStart, m.start);
+    // Likewise a bare identifier right after `:` or `=` (`'Authorization': type1msg`).
+    if (chunk.jsPath && !isQuote(buf[m.start - 1]) && JS_IDENTIFIER.test(m.secret) && SEPARATOR_BEFORE.test(buf.toString('latin1', Math.max(m.matchStart, m.start - 8), m.start))) return;
+    let secret = m.secret;
+    const decoded = (opts.url ? decodePercent(secret) : undefined) ?? decodeEscapes(secret);
+    if (decoded !== undefined) {
+      secret = decoded;
+      rescanDecoded(chunk.compiled, decoded, m, chunk.out);
+    }
+    if (rejectGenericValue(secret, kindOfName(opts.password ?? false, name), lineAround(buf, m.start))) return;
+    if (failedProviderChecksum(chunk.compiled, secret)) return;
+    chunk.out.push(secret === m.secret ? m : { ...m, secret });
+  };
+}
+
+/** Basic credentials: the decoded password is judged. */
+function applyBasic(m: ContextMatch, chunk: Chunk): void {
+  const basic = decodeBasicAuth(m.secret);
+  if (!basic) return;
+  const at = { ...m, secret: basic.password };
+  rescanDecoded(chunk.compiled, basic.password, at, chunk.out);
+  if (!rejectGenericValue(basic.password, 'password')) chunk.out.push(at);
+}
+
+const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
+  assignment: {
+    specificity: 0,
+    apply(m, chunk) {
+      const c = extractAssignment(chunk.buf, m.start, m.end, chunk.fileKind);
+      if (!c) return;
+      const at: ContextMatch = { rule: m.rule, matchStart: c.keyStart, start: c.start, end: c.end, secret: '' };
+      let value = chunk.buf.toString('utf8', c.start, c.end);
+      const quoted = c.syntax !== 'bare' && c.syntax !== 'cli' && c.syntax !== 'table';
+      if (quoted) {
+        const unescaped = decodeEscapes(value);
+        if (unescaped !== undefined) {
+          value = unescaped;
+          rescanDecoded(chunk.compiled, unescaped, at, chunk.out);
+        }
+      }
+      const kept = judge(at, value, c.kind, quoted, chunk);
+      if (kept && chunk.isJs && c.syntax === 'quoted') chunk.astChecked.push(kept);
+    },
+  },
+  'secret-header': { specificity: 1, apply: lexical({}) },
+  'auth-header': { specificity: 1, apply: lexical({}) },
+  'basic-auth': { specificity: 4, apply: applyBasic },
+  'url-userinfo': { specificity: 3, apply: lexical({ password: true, url: true }) },
+  'url-query': { specificity: 3, apply: lexical({ url: true }) },
+  'js-reference': {
+    specificity: 2,
+    apply(m, chunk) {
+      if (chunk.isJs && hasSecretLiteralBinding(chunk.latin(), m.secret)) chunk.jsReferences.push(m);
+    },
+  },
+  'kubernetes-secret': {
+    specificity: 5,
+    apply(m, chunk) {
+      for (const v of kubernetesSecretValues(chunk.latin(), m.start)) {
+        if (chunk.kubernetesDocs.has(v.start)) continue;
+        chunk.kubernetesDocs.add(v.start);
+        const decoded = v.base64 ? decodeBase64Text(v.value) : chunk.buf.toString('utf8', v.start, v.end);
+        if (decoded === undefined) continue;
+        const at: ContextMatch = { rule: m.rule, matchStart: v.start, start: v.start, end: v.end, secret: decoded.trim() };
+        rescanDecoded(chunk.compiled, decoded, at, chunk.out);
+        if (!/[\r\n]/.test(at.secret) && !rejectGenericValue(at.secret, secretKeyKind(v.key) === 'password' ? 'password' : 'token')) chunk.out.push(at);
+      }
+    },
+  },
+};
+
 /** Applies context rules to one chunk's raw matches. Pure; cheap when no context rule matched. */
 export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origin, raw: ContextMatch[]): ContextMatch[] {
   let active = false;
   for (const m of raw) {
-    if (contextOf(m.rule).active) {
+    if (m.rule.context || placeholderOnly(m.rule)) {
       active = true;
       break;
     }
   }
   if (!active) return raw;
   const jsPath = JS_PATH.test(origin.path);
-  const isJs = jsPath && buf.length <= MAX_AST_BYTES;
-  const out: ContextMatch[] = [];
-  const astChecked: ContextMatch[] = [];
-  const jsReferences: ContextMatch[] = [];
-  const kubernetesDocs = new Set<number>();
   let latin: string | undefined;
+  const chunk: Chunk = {
+    compiled,
+    buf,
+    origin,
+    fileKind: fileKindOf(origin.path),
+    testPath: isTestPath(origin.path),
+    jsPath,
+    isJs: jsPath && buf.length <= MAX_AST_BYTES,
+    latin: () => (latin ??= buf.toString('latin1')),
+    astChecked: [],
+    jsReferences: [],
+    kubernetesDocs: new Set(),
+    out: [],
+  };
+  const out = chunk.out;
   for (const m of raw) {
-    const ctx = contextOf(m.rule);
-    if (!ctx.active) {
-      out.push(m);
-      continue;
-    }
-    if (ctx.placeholderOnly) {
-      if (!rejectObviousPlaceholder(m.secret)) out.push(m);
-      continue;
-    }
-    if (ctx.kubernetes) {
-      latin ??= buf.toString('latin1');
-      for (const v of kubernetesSecretValues(latin, m.start)) {
-        if (kubernetesDocs.has(v.start)) continue;
-        kubernetesDocs.add(v.start);
-        const decoded = v.base64 ? decodeBase64Text(v.value) : buf.toString('utf8', v.start, v.end);
-        if (decoded === undefined) continue;
-        const at: ContextMatch = { rule: m.rule, matchStart: v.start, start: v.start, end: v.end, secret: decoded.trim() };
-        rescanDecoded(compiled, decoded, at, out);
-        if (!/[\r\n]/.test(at.secret) && !rejectGenericValue(at.secret, kindOf(ctx, v.key))) out.push(at);
-      }
-      continue;
-    }
-    if (ctx.jsReference) {
-      latin ??= buf.toString('latin1');
-      if (isJs && hasSecretLiteralBinding(latin, m.secret)) jsReferences.push(m);
-      continue;
-    }
-    const name = buf.toString('latin1', m.matchStart, m.start);
-    // The regex finds the secret word; the whole name decides (nextToken, tokenizer, mytoken: no).
-    if (ctx.assignment && !nameMeansSecret(nameAt(buf, m.matchStart))) continue;
-    // In JS/TS an unquoted value is an identifier or an expression: a reference, never a literal.
-    if (ctx.assignment && jsPath && !isQuote(buf[m.start - 1])) continue;
-    // Likewise a bare identifier right after `:` or `=` (`'Authorization': type1msg`).
-    if (jsPath && !isQuote(buf[m.start - 1]) && JS_IDENTIFIER.test(m.secret) && SEPARATOR_BEFORE.test(buf.toString('latin1', Math.max(m.matchStart, m.start - 8), m.start))) continue;
-    if (ctx.basic) {
-      const basic = decodeBasicAuth(m.secret);
-      if (!basic) continue;
-      const at = { ...m, secret: basic.password };
-      rescanDecoded(compiled, basic.password, at, out);
-      if (!rejectGenericValue(basic.password, 'password')) out.push(at);
-      continue;
-    }
-    let secret = m.secret;
-    const decoded = (ctx.url ? decodePercent(secret) : undefined) ?? decodeEscapes(secret);
-    if (decoded !== undefined) {
-      secret = decoded;
-      rescanDecoded(compiled, decoded, m, out);
-    }
-    if (rejectGenericValue(secret, kindOf(ctx, name), lineAround(buf, m.start))) continue;
-    if (failedProviderChecksum(compiled, secret)) continue;
-    const kept = secret === m.secret ? m : { ...m, secret };
-    out.push(kept);
-    if (ctx.assignment && isJs) astChecked.push(kept);
+    const name = m.rule.context;
+    if (name) {
+      HANDLERS[name].apply(m, chunk);
+    } else if (!placeholderOnly(m.rule) || !rejectObviousPlaceholder(m.secret)) out.push(m);
   }
-  if (kubernetesDocs.size > 0) {
+  if (chunk.kubernetesDocs.size > 0) {
     // Inside a Secret manifest the decoded value has been judged: the raw base64 text is not judged again.
     for (let i = out.length - 1; i >= 0; i--) {
-      const c = contextOf(out[i]!.rule);
-      if (c.generic && !c.kubernetes && kubernetesDocs.has(out[i]!.start)) out.splice(i, 1);
+      const c = out[i]!.rule.context;
+      if (c && c !== 'kubernetes-secret' && chunk.kubernetesDocs.has(out[i]!.start)) out.splice(i, 1);
     }
   }
-  if (astChecked.length === 0 && jsReferences.length === 0) return preferSpecific(out);
+  if (chunk.astChecked.length === 0 && chunk.jsReferences.length === 0) return preferSpecific(out);
   const analysis = analyzeJs(buf.toString('utf8'), origin.path);
   // Unparseable code: assignment candidates keep their lexical verdict; references stay unresolved.
   if (!analysis) return preferSpecific(out);
-  return preferSpecific(confirmOnSyntaxTree(buf, analysis, out, new Set(astChecked), jsReferences));
+  return preferSpecific(confirmOnSyntaxTree(buf, analysis, out, new Set(chunk.astChecked), chunk.jsReferences));
 }
+
+/** Provider format without a checksum: only obvious placeholders are dropped. */
+const placeholderOnly = (rule: CompiledRule): boolean => !rule.context && rule.confidence === 'medium' && !rule.checksum;
+
+const specificity = (rule: CompiledRule): number => (rule.context ? HANDLERS[rule.context].specificity : 0);
 
 /** Among generic rules, the one that knows most about a span reports it (a header over an assignment). */
-function specificity(c: RuleContext): number {
-  return c.kubernetes ? 5 : c.basic ? 4 : c.url ? 3 : c.jsReference ? 2 : c.assignment ? 0 : 1;
-}
-
 function preferSpecific(matches: ContextMatch[]): ContextMatch[] {
-  const generic = matches.filter((m) => contextOf(m.rule).generic);
+  const generic = matches.filter((m) => m.rule.context);
   if (generic.length < 2) return matches;
   generic.sort((a, b) => a.start - b.start);
   const drop = new Set<ContextMatch>();
@@ -249,8 +278,8 @@ function preferSpecific(matches: ContextMatch[]): ContextMatch[] {
     const a = generic[i]!;
     for (let j = i + 1; j < generic.length && generic[j]!.start < a.end; j++) {
       const b = generic[j]!;
-      const sa = specificity(contextOf(a.rule));
-      const sb = specificity(contextOf(b.rule));
+      const sa = specificity(a.rule);
+      const sb = specificity(b.rule);
       // Overlapping generic spans: the rule that knows the syntax (header, URL) wins; a tie keeps one.
       if (sa > sb) drop.add(b);
       else if (sb > sa) drop.add(a);
@@ -288,7 +317,7 @@ function confirmOnSyntaxTree(buf: Buffer, analysis: JsAnalysis, matches: Context
     const start = toByte(lit.start);
     const end = toByte(lit.end);
     if (taken.some(([s, e]) => start < e && end > s)) continue;
-    if (rejectGenericValue(lit.value, kindOf(contextOf(rule), lit.name))) continue;
+    if (rejectGenericValue(lit.value, kindOfName(false, lit.name))) continue;
     taken.push([start, end]);
     out.push({ rule, matchStart: start, start, end, secret: lit.value });
   }

@@ -91,6 +91,26 @@ function hasAscendingRun(value: string): boolean {
 }
 
 /**
+ * Shapes that are not secrets whatever the key says: references (env lookups, dotted names),
+ * hashes next to a hash word, URLs, paths, versions, dates, MIME types, e-mail addresses, data
+ * URIs and CSS colours. Undefined when the value may be a secret.
+ */
+export function rejectShape(value: string, lineContext = ''): string | undefined {
+  if (REFERENCE.test(value)) return 'reference';
+  if (HASH_PREFIX.test(value)) return 'hash';
+  if (HEX_DIGEST.test(value) && HASH_CONTEXT.test(lineContext)) return 'hash';
+  if (DATA_URI.test(value) || CSS_COLOR.test(value) || URL.test(value) || PATH.test(value)) return 'not a secret shape';
+  if (VERSION.test(value) || DATE.test(value) || MIME.test(value) || EMAIL.test(value)) return 'not a secret shape';
+  return undefined;
+}
+
+/** camelCase, PascalCase, snake_case, UPPER_SNAKE or dotted names: identifiers when they read as words. */
+export const looksLikeIdentifier = (value: string): boolean => IDENTIFIER.test(value) || DOTTED_IDENT.test(value);
+
+/** Known weak or default values and made-up sequences (`letmein`, `abc123`, `1234567`). */
+export const isKnownWeakValue = (value: string): boolean => WORDS.test(value) || SEQUENCE.test(value);
+
+/**
  * Full check for a context-only value. `lineContext` is the text of the line around the value
  * (used to tell a digest from a hex token).
  */

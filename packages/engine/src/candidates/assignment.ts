@@ -1,0 +1,248 @@
+/**
+ * Key/value candidates around a secret word: one lexer for the shapes a value takes next to a
+ * secret-named key in every language and format —
+ *   assignments and declarations   password = "…"   val password: String = "…"   $pass = '…'
+ *   object / dict / map literals   "password": "…"   :password => '…'   password: '…'   Password = "…",
+ *   config files                   db_password: …   PASSWORD=…   spring.datasource.password=…   ac.pat=…
+ *   XML                            <password>…</password>   <add key="ApiToken" value="…"/>   password="…"
+ *   call arguments                 ("password", "…")   Connect(user="root", password="…")
+ *   wrappers and fallbacks         Some("…")   os.getenv("X", "…")   os.environ.get("X") or "…"
+ *   Markdown tables                | password | … |
+ *   command-line flags             --password …   --password=…
+ * Each candidate carries its key name, what the key says it holds, and the syntax the value was
+ * written in; whether it is a secret is decided by scoring (scoring/score.ts).
+ */
+import type { Buffer } from 'node:buffer';
+import { secretKeyKind, type KeyKind } from '../context/names.js';
+import type { FileKind } from './file-kind.js';
+import { isIdentChar, isNameChar, isQuote, isSpace, lineEndAt, lineStartAt, quotedEnd, skipSpaces, stringAt } from './lexer.js';
+
+export type ValueSyntax = 'quoted' | 'bare' | 'call' | 'fallback' | 'xml' | 'table' | 'cli';
+
+export interface Candidate {
+  /** Byte offset where the key starts (the finding's match start). */
+  keyStart: number;
+  key: string;
+  kind: KeyKind;
+  /** Byte offsets of the value. */
+  start: number;
+  end: number;
+  syntax: ValueSyntax;
+  /** The operator between key and value (`=`, `:`, `=>`, `==`, `,`, `>`, `|`, ` `). */
+  operator: string;
+}
+
+/** Bytes of a line read around a hit: keys and values beyond this are not candidates. */
+const LINE_BEFORE = 512;
+const LINE_AFTER = 4096;
+const MAX_KEY = 96;
+
+/** Calls whose last string argument is a default value: getenv("X", "dflt"), ENV.fetch('X', 'dflt'). */
+const DEFAULT_CALL = /(?:^|\.)(?:getenv|get|fetch|env|getProperty|GetEnvironmentVariable|getOrElse|getOrDefault|get_env|setdefault|default|config|setting|option|value|GetValue)$/i;
+/** Calls that only wrap a literal: Some("…"), []byte("…"), SecretStr("…"), new String("…"). */
+const WRAPPER_CALL = /(?:^|\.)(?:Some|Option|Optional\.of|of|String|str|bytes|byte|\[\]byte|SecretStr|Secret|SecureString|Password|Buffer\.from|from|unicode|text|b|utf8|encode|toCharArray|CharArray|char|ConvertTo-SecureString|Sensitive|sensitive|new String|NSString|stringWithString|escape|quote|trim|strip)$/;
+
+/** The call expression's name ending at `open` (the `(`), e.g. `os.environ.get`, `[]byte`, `new String`. */
+function callName(s: string, from: number, open: number): string {
+  return s.slice(from, open).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * String literals among the arguments of the call whose `(` is at `open` (depth 1 only), the
+ * argument count and where the call closes; undefined when it does not close on this line.
+ */
+function callArgs(s: string, open: number, end: number): { strings: [number, number][]; args: number; close: number } | undefined {
+  const strings: [number, number][] = [];
+  let depth = 0;
+  let args = 1;
+  for (let i = open; i < end && i - open < 512; i++) {
+    const c = s.charCodeAt(i);
+    if (isQuote(c)) {
+      const close = quotedEnd(s, i, end);
+      if (close < 0) return undefined;
+      if (depth === 1) strings.push([i + 1, close - 1]);
+      i = close - 1;
+      continue;
+    }
+    if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x29 || c === 0x5d || c === 0x7d) {
+      if (--depth === 0) return { strings, args, close: i + 1 };
+    } else if (c === 0x2c && depth === 1) args++;
+  }
+  return undefined;
+}
+
+interface ValueSpan {
+  start: number;
+  end: number;
+  syntax: ValueSyntax;
+}
+
+/** `ref or "x"`, `ref || 'x'`, `ref ?? "x"`, `ref ?: "x"`: the hard-coded fallback after a reference. */
+const FALLBACK = /^[^"'`\n\r]{0,160}?(?:\s(?:or|\|\||\?\?|\?:)\s+)(?=["'])/;
+
+/** Reads the value starting at `v`; `lineEnd` bounds it. */
+function readValue(s: string, v: number, lineEnd: number, fileKind: FileKind, op: string): ValueSpan | undefined {
+  const c = s.charCodeAt(v);
+  const str = stringAt(s, v, lineEnd);
+  if (str) return { start: str[0], end: str[1], syntax: 'quoted' };
+  if (isQuote(c)) return undefined;
+  // A call: a wrapper around a literal, or a lookup with a default.
+  let i = v;
+  if (s.startsWith('new ', i)) i += 4;
+  while (i < lineEnd && i - v < 64 && (isIdentChar(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2e || s.charCodeAt(i) === 0x5b || s.charCodeAt(i) === 0x5d || s.charCodeAt(i) === 0x3a)) i++;
+  if (i > v && s.charCodeAt(i) === 0x28) {
+    const name = callName(s, v, i);
+    const call = callArgs(s, i, lineEnd);
+    if (call && call.strings.length > 0) {
+      if (WRAPPER_CALL.test(name) && call.args === 1) return { start: call.strings[0]![0], end: call.strings[0]![1], syntax: 'call' };
+      const last = call.strings[call.strings.length - 1]!;
+      if (DEFAULT_CALL.test(name) && call.args >= 2 && last[1] === lastArgEnd(s, call.close)) return { start: last[0], end: last[1], syntax: 'fallback' };
+    }
+    const rest = call ? s.slice(call.close, lineEnd) : '';
+    const fb = FALLBACK.exec(rest);
+    if (call && fb) {
+      const at = call.close + fb[0].length;
+      const lit = stringAt(s, at, lineEnd);
+      if (lit) return { start: lit[0], end: lit[1], syntax: 'fallback' };
+    }
+    return undefined;
+  }
+  // An unquoted value: up to whitespace or a delimiter of the surrounding syntax.
+  let e = v;
+  const stopAtComma = fileKind === 'code' || op === '=>' || op === ',';
+  while (e < lineEnd && e - v < 1024) {
+    const ch = s.charCodeAt(e);
+    if (isSpace(ch) || isQuote(ch) || ch === 0x3b /* ; */ || ch === 0x3c /* < */ || ch === 0x7c /* | */ || ch === 0x29 || ch === 0x5d || ch === 0x7d) break;
+    if (ch === 0x2c && stopAtComma) break;
+    if (ch === 0x26 && s.charCodeAt(e + 1) !== 0x26 && op !== ':') break;
+    e++;
+  }
+  // A trailing comma ends a JSON/YAML flow value.
+  while (e > v && (s.charCodeAt(e - 1) === 0x2c || s.charCodeAt(e - 1) === 0x2e)) e--;
+  if (e === v) return undefined;
+  // In code an unquoted value is an identifier or an expression; a fallback literal may follow.
+  if (fileKind === 'code' && op !== '>' && op !== '|') {
+    const fb = FALLBACK.exec(s.slice(v, lineEnd));
+    if (fb) {
+      const lit = stringAt(s, v + fb[0].length, lineEnd);
+      if (lit) return { start: lit[0], end: lit[1], syntax: 'fallback' };
+    }
+    return undefined;
+  }
+  // `key: value more words` is prose or a signature, not a value (YAML values rarely hold spaces).
+  if (op === ':' || op === ' ') {
+    const after = skipSpaces(s, e, lineEnd, 64);
+    if (after < lineEnd && s.charCodeAt(after) !== 0x23 /* # comment */ && !(op === ' ')) return undefined;
+  }
+  return { start: v, end: e, syntax: op === '|' ? 'table' : op === ' ' ? 'cli' : 'bare' };
+}
+
+/** Index just past the last argument's closing quote: the default is the call's last argument. */
+function lastArgEnd(s: string, close: number): number {
+  let i = close - 2;
+  while (i > 0 && isSpace(s.charCodeAt(i))) i--;
+  return isQuote(s.charCodeAt(i)) ? i : -1;
+}
+
+/** `<add key="DbPassword" value="…"/>`, `<property name="password" value="…"/>`: the value attribute of the same tag. */
+const XML_VALUE = /^[^<>]{0,256}?\bvalue\s*=\s*(["'])/i;
+
+/**
+ * The candidate for the secret word matched at `[hitStart, hitEnd)`, or undefined. Reads at most
+ * one line around the hit.
+ */
+export function extractAssignment(buf: Buffer, hitStart: number, hitEnd: number, fileKind: FileKind): Candidate | undefined {
+  const from = Math.max(0, hitStart - LINE_BEFORE);
+  const to = Math.min(buf.length, hitEnd + LINE_AFTER);
+  const s = buf.toString('latin1', from, to);
+  const hs = hitStart - from;
+  const he = hitEnd - from;
+  const ls = lineStartAt(s, hs, 0);
+  const le = lineEndAt(s, he, s.length);
+  // The whole key around the secret word.
+  let ks = hs;
+  while (ks > ls && hs - ks < MAX_KEY && isNameChar(s.charCodeAt(ks - 1))) ks--;
+  let ke = he;
+  while (ke < le && ke - he < MAX_KEY && isNameChar(s.charCodeAt(ke))) ke++;
+  while (ke > he && (s.charCodeAt(ke - 1) === 0x2e || s.charCodeAt(ke - 1) === 0x2d)) ke--;
+  const rawKey = s.slice(ks, ke);
+  const cli = rawKey.startsWith('-') && (ks === ls || isSpace(s.charCodeAt(ks - 1)));
+  const key = rawKey.replace(/^[-$.]+/, '');
+  const kind = secretKeyKind(key);
+  if (kind === undefined) return undefined;
+  const before = s.charCodeAt(ks - 1);
+  let p = ke;
+  let keyQuoted = false;
+  const closing = s.charCodeAt(p) === 0x5c ? p + 1 : p;
+  // `"password": …` is a quoted key; `"password=…"` is a key inside a string (a connection string).
+  if (isQuote(before) && s.charCodeAt(closing) === before) {
+    p = closing + 1;
+    keyQuoted = true;
+    // An attribute naming the key: the value is the tag's `value` attribute.
+    const xml = XML_VALUE.exec(s.slice(p, Math.min(le, p + 300)));
+    if (xml && s.charCodeAt(ks - 2) === 0x3d) {
+      const open = p + xml[0].length - 1;
+      const close = quotedEnd(s, open, le);
+      if (close > open + 1) return make(open + 1, close - 1, 'xml', 'value=');
+      return undefined;
+    }
+  }
+  if (s.charCodeAt(p) === 0x5d) p++;
+  const afterKey = p;
+  p = skipSpaces(s, p, le);
+  let op = '';
+  const c0 = s.charCodeAt(p);
+  const c1 = s.charCodeAt(p + 1);
+  if (c0 === 0x3a && c1 === 0x3d) op = ':=';
+  else if (c0 === 0x3d && c1 === 0x3e) op = '=>';
+  else if (c0 === 0x3d && c1 === 0x3d) op = s.charCodeAt(p + 2) === 0x3d ? '===' : '==';
+  else if (c0 === 0x3f && c1 === 0x3d) op = '?=';
+  else if (c0 === 0x3d) op = '=';
+  else if (c0 === 0x3a && c1 !== 0x3a) op = ':';
+  else if (c0 === 0x2c && keyQuoted) op = ',';
+  else if (c0 === 0x3e && before === 0x3c) op = '>';
+  else if (c0 === 0x7c && tableCell(s, ks, ls)) op = '|';
+  else if (cli && p > afterKey && p < le) op = ' ';
+  if (op === '') {
+    // `var password string = "…"` (Go), `String password = "…"` has the name last anyway.
+    const typed = /^[A-Za-z_][\w.]*(?:\[\])?\s{0,4}=(?![=>])/.exec(s.slice(p, Math.min(le, p + 80)));
+    if (!typed || fileKind !== 'code') return undefined;
+    op = '=';
+    p += typed[0].length - 1;
+  }
+  p += op === ' ' ? 0 : op.length;
+  if (op === ':') {
+    // A type annotation before the value: `val password: String = "…"`, `password?: string = '…'`.
+    const typed = /^\s{0,4}[A-Za-z_][\w.]*(?:<[\w., ]{0,40}>)?(?:\[\])?\??\s{0,4}=(?![=>])/.exec(s.slice(p, Math.min(le, p + 80)));
+    if (typed) {
+      p += typed[0].length;
+      op = '=';
+    }
+  }
+  p = skipSpaces(s, p, le, 32);
+  let lineEnd = le;
+  if (p >= le) {
+    // In code a long value may be written on the next line (`apiToken:\n  '…'`); elsewhere an
+    // empty value stays empty (`password=` never takes the next line).
+    if (fileKind !== 'code' || op === '|' || op === '>' || op === ' ') return undefined;
+    const next = le + (s.charCodeAt(le) === 13 && s.charCodeAt(le + 1) === 10 ? 2 : 1);
+    p = skipSpaces(s, next, s.length, 64);
+    lineEnd = lineEndAt(s, p, s.length);
+    if (!isQuote(s.charCodeAt(p))) return undefined;
+  }
+  const value = readValue(s, p, lineEnd, fileKind, op);
+  if (!value || value.end <= value.start) return undefined;
+  return make(value.start, value.end, value.syntax, op);
+
+  function make(vs: number, ve: number, syntax: ValueSyntax, operator: string): Candidate {
+    return { keyStart: from + ks, key, kind: kind!, start: from + vs, end: from + ve, syntax, operator };
+  }
+}
+
+/** Is the key the content of a Markdown table cell (`| password |`)? */
+function tableCell(s: string, ks: number, ls: number): boolean {
+  let i = ks - 1;
+  while (i >= ls && isSpace(s.charCodeAt(i))) i--;
+  return i >= ls && s.charCodeAt(i) === 0x7c;
+}
