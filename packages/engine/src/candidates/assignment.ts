@@ -179,16 +179,20 @@ export function extractAssignment(buf: Buffer, hitStart: number, hitEnd: number,
   if (isQuote(before) && s.charCodeAt(closing) === before) {
     p = closing + 1;
     keyQuoted = true;
-    // An attribute naming the key: the value is the tag's `value` attribute.
-    const xml = XML_VALUE.exec(s.slice(p, Math.min(le, p + 300)));
-    if (xml && s.charCodeAt(ks - 2) === 0x3d) {
+    // An attribute naming the key: the value is the tag's `value` attribute; any other
+    // attribute value (class="copy-pass") is not a key.
+    if (s.charCodeAt(ks - 2) === 0x3d) {
+      const xml = XML_VALUE.exec(s.slice(p, Math.min(le, p + 300)));
+      if (!xml) return undefined;
       const open = p + xml[0].length - 1;
       const close = quotedEnd(s, open, le);
-      if (close > open + 1) return make(open + 1, close - 1, 'xml', 'value=');
-      return undefined;
+      return close > open + 1 ? make(open + 1, close - 1, 'xml', 'value=') : undefined;
     }
   }
-  if (s.charCodeAt(p) === 0x5d) p++;
+  // A key inside a string (`"Server=db;Password=…"`, `'Password: ' + x`): the value is in the same string.
+  const inString = isQuote(before) && !keyQuoted ? before : -1;
+  const indexed = s.charCodeAt(p) === 0x5d;
+  if (indexed) p++;
   const afterKey = p;
   p = skipSpaces(s, p, le);
   let op = '';
@@ -200,7 +204,7 @@ export function extractAssignment(buf: Buffer, hitStart: number, hitEnd: number,
   else if (c0 === 0x3f && c1 === 0x3d) op = '?=';
   else if (c0 === 0x3d) op = '=';
   else if (c0 === 0x3a && c1 !== 0x3a) op = ':';
-  else if (c0 === 0x2c && keyQuoted) op = ',';
+  else if (c0 === 0x2c && keyQuoted && !indexed && openedCall(s, ks - 1, ls)) op = ',';
   else if (c0 === 0x3e && before === 0x3c) op = '>';
   else if (c0 === 0x7c && tableCell(s, ks, ls)) op = '|';
   else if (cli && p > afterKey && p < le) op = ' ';
@@ -231,6 +235,9 @@ export function extractAssignment(buf: Buffer, hitStart: number, hitEnd: number,
     lineEnd = lineEndAt(s, p, s.length);
     if (!isQuote(s.charCodeAt(p))) return undefined;
   }
+  if (inString >= 0 && s.charCodeAt(p) === inString) return undefined;
+  // In shell and config files a backtick runs a command.
+  if (s.charCodeAt(p) === 0x60 && fileKind !== 'code') return undefined;
   const value = readValue(s, p, lineEnd, fileKind, op);
   if (!value || value.end <= value.start) return undefined;
   return make(value.start, value.end, value.syntax, op);
@@ -238,6 +245,13 @@ export function extractAssignment(buf: Buffer, hitStart: number, hitEnd: number,
   function make(vs: number, ve: number, syntax: ValueSyntax, operator: string): Candidate {
     return { keyStart: from + ks, key, kind: kind!, start: from + vs, end: from + ve, syntax, operator };
   }
+}
+
+/** Is the quoted key at `quote` the first argument of a call (`put("password", "…")`)? */
+function openedCall(s: string, quote: number, ls: number): boolean {
+  let i = quote - 1;
+  while (i >= ls && isSpace(s.charCodeAt(i))) i--;
+  return i >= ls && s.charCodeAt(i) === 0x28;
 }
 
 /** Is the key the content of a Markdown table cell (`| password |`)? */

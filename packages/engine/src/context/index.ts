@@ -181,7 +181,8 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
       if (quoted) {
         const unescaped = decodeEscapes(value);
         if (unescaped !== undefined) {
-          value = unescaped;
+          // A trailing escaped newline ends a line of a config written as a string.
+          value = unescaped.replace(/[\r\n]+$/, '');
           rescanDecoded(chunk.compiled, unescaped, at, chunk.out);
         }
       }

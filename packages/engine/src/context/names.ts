@@ -23,6 +23,7 @@ const KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'auth', 'c
 /** Words ending a compound like `apikey`, `repokey`, `pgpassword`, `clientsecret`. */
 const COMPOUND = /^(?:[a-z0-9]*(?:password|passwd|passphrase|secret|token)|[a-z0-9]*(?:api|secret|private|access|auth|client|app|consumer|master|signing|encryption|repo|license|session|account|storage|crypt)key|[a-z0-9]*pwd|[a-z0-9]*pass)$/;
 const NOT_PASS = /(?:by|com|sur|over|under|tres|im|multi|single|first|second|two|one|double|no|skip|bypass|high|low|band|all)pass$/;
+const NOT_SECRET_WORD = new Set(['public', 'hash', 'hashed', 'md5', 'sha1', 'sha256', 'sha512', 'digest', 'checksum', 'fingerprint', 'nopasswd', 'nopass']);
 /** Trailing words that keep the meaning of the secret word before them (`password_confirmation`). */
 const NEUTRAL_SUFFIX = new Set(['confirmation', 'confirm', 'value', 'val', 'str', 'string', 'text', 'plain', 'plaintext', 'raw', 'hex', 'b64', 'base64', 'bytes', 'default', 'dflt', 'again', 'repeat', 'retype', 'verify', 'verification', 'old', 'new', 'current', 'orig', 'original', 'enc', 'encoded', 'literal', 'env', 'var', 'override', 'here']);
 
@@ -85,8 +86,9 @@ function wordKind(w: string, prev: string | undefined): KeyKind | undefined {
  */
 export function secretKeyKind(name: string): KeyKind | undefined {
   const words = splitWords(name);
-  // publicKey, publicKeyToken, public_token: published on purpose.
-  if (words.includes('public')) return undefined;
+  // publicKey, publicKeyToken, public_token: published on purpose; hashed and digest values are
+  // not the secret; NOPASSWD is a sudoers tag.
+  if (words.some((w) => NOT_SECRET_WORD.has(w))) return undefined;
   let i = words.length - 1;
   // At most two neutral suffixes, and never the whole name.
   for (let n = 0; n < 2 && i > 0 && (NEUTRAL_SUFFIX.has(words[i]!) || /^\d+$/.test(words[i]!)); n++) i--;

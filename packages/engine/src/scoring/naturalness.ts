@@ -83,5 +83,29 @@ export function charsPerToken(value: string): number {
   return text.length / Math.max(1, bpeTokenCount(text));
 }
 
+/** Is `word` (letters only) one token of the vocabulary, alone or after a space (` password`)? */
+function isVocabularyWord(word: string, table: Map<string, number>): boolean {
+  return table.has(word) || table.has(` ${word}`);
+}
+
+/**
+ * Share of the value's letters that sit in words of 3+ letters (split at case changes and
+ * separators, lower-cased) which are whole vocabulary tokens: `role-arn`, `admin_password`,
+ * `sessionKey` → near 1; `ombzfz`, `k8sQx`, `VbsmoJqocc` → 0. The dictionary filter of the
+ * naturalness measure.
+ */
+export function wordShare(value: string): number {
+  ranks ??= loadRanks();
+  const text = value.length > MAX_CHARS ? value.slice(0, MAX_CHARS) : value;
+  let letters = 0;
+  let inWords = 0;
+  for (const m of text.matchAll(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g)) {
+    const word = m[0].toLowerCase();
+    letters += word.length;
+    if (word.length >= 3 && isVocabularyWord(word, ranks)) inWords += word.length;
+  }
+  return letters === 0 ? 0 : inWords / letters;
+}
+
 /** True once the vocabulary has been loaded (for tests and benchmarks). */
 export const naturalnessLoaded = (): boolean => ranks !== undefined;
