@@ -173,11 +173,11 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
   assignment: {
     specificity: 0,
     apply(m, chunk) {
-      const c = extractAssignment(chunk.buf, m.start, m.end, chunk.fileKind);
+      const c = extractAssignment(chunk.buf, m.start, m.end, chunk.fileKind, chunk.jsPath);
       if (!c) return;
       const at: ContextMatch = { rule: m.rule, matchStart: c.keyStart, start: c.start, end: c.end, secret: '' };
       let value = chunk.buf.toString('utf8', c.start, c.end);
-      const quoted = c.syntax !== 'bare' && c.syntax !== 'cli' && c.syntax !== 'table';
+      const quoted = c.syntax !== 'bare' && c.syntax !== 'bare-code' && c.syntax !== 'cli' && c.syntax !== 'table';
       if (quoted) {
         const unescaped = decodeEscapes(value);
         if (unescaped !== undefined) {
@@ -187,7 +187,8 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
         }
       }
       const kept = judge(at, value, c.kind, quoted, chunk);
-      if (kept && chunk.isJs && c.syntax === 'quoted') chunk.astChecked.push(kept);
+      // In JS/TS the syntax tree confirms literals (a key inside a string too: `log('token = …')`).
+      if (kept && chunk.isJs && (c.syntax === 'quoted' || c.syntax === 'in-string')) chunk.astChecked.push(kept);
     },
   },
   'secret-header': { specificity: 1, apply: lexical({}) },

@@ -17,17 +17,19 @@ export function splitWords(name: string): string[] {
 export type KeyKind = 'password' | 'secret' | 'token' | 'key' | 'credential' | 'auth';
 
 /** Tokens that are not credentials: pagination cursors, CSRF/cancel tokens, lexer tokens, push ids. */
-const NOT_CREDENTIAL_TOKEN = new Set(['next', 'page', 'paging', 'pagination', 'continuation', 'cancel', 'cancellation', 'csrf', 'xsrf', 'sync', 'resume', 'device', 'push', 'fcm', 'apns', 'registration', 'lexer', 'start', 'end', 'last', 'first', 'current', 'prev', 'previous', 'type', 'max', 'min', 'num', 'count', 'total', 'limit', 'invite', 'cursor', 'idempotency', 'request', 'trace', 'span', 'color', 'design', 'word', 'parse', 'parser', 'syntax', 'split', 'stop', 'special', 'unk', 'pad', 'bos', 'eos', 'sep', 'mask', 'cls']);
+const NOT_CREDENTIAL_TOKEN = new Set(['next', 'page', 'paging', 'pagination', 'continuation', 'cancel', 'cancellation', 'csrf', 'xsrf', 'sync', 'resume', 'device', 'push', 'fcm', 'apns', 'registration', 'lexer', 'start', 'end', 'last', 'first', 'current', 'prev', 'previous', 'type', 'max', 'min', 'num', 'count', 'total', 'limit', 'invite', 'cursor', 'idempotency', 'trace', 'span', 'color', 'design', 'word', 'parse', 'parser', 'syntax', 'split', 'stop', 'special', 'unk', 'pad', 'bos', 'eos', 'sep', 'mask', 'cls']);
 /** `key` alone is too common (cacheKey, primaryKey): only these qualifiers make it a secret. */
 const KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'access', 'auth', 'client', 'signing', 'sign', 'encryption', 'encrypt', 'decryption', 'master', 'license', 'licence', 'subscription', 'consumer', 'app', 'application', 'account', 'storage', 'shared', 'hmac', 'jwt', 'session', 'cookie', 'service', 'server', 'developer', 'dev', 'admin', 'root', 'crypt', 'crypto', 'cipher', 'aes', 'rsa', 'ssh', 'gpg', 'pgp', 'repo', 'certificate', 'cert', 'tls', 'ssl', 'webhook', 'integration', 'partner', 'merchant', 'write', 'read', 'deploy', 'ingest', 'ingestion', 'management', 'mgmt', 'user', 'bot', 'agent', 'login', 'rest', 'token', 'pass', 'password', 'secure', 'security', 'salt']);
 /** Words ending a compound like `apikey`, `repokey`, `pgpassword`, `clientsecret`. */
 const COMPOUND = /^(?:[a-z0-9]*(?:password|passwd|passphrase|secret|token)|[a-z0-9]*(?:api|secret|private|access|auth|client|app|consumer|master|signing|encryption|repo|license|session|account|storage|crypt)key|[a-z0-9]*pwd|[a-z0-9]*pass)$/;
 const NOT_PASS = /(?:by|com|sur|over|under|tres|im|multi|single|first|second|two|one|double|no|skip|bypass|high|low|band|all)pass$/;
-const NOT_SECRET_WORD = new Set(['public', 'hash', 'hashed', 'md5', 'sha1', 'sha256', 'sha512', 'digest', 'checksum', 'fingerprint', 'nopasswd', 'nopass']);
+const NOT_SECRET_WORD = new Set(['public', 'hash', 'hashed', 'md5', 'sha1', 'sha256', 'sha512', 'digest', 'checksum', 'fingerprint', 'nopasswd', 'nopass', 'jsonwebtoken']);
 /** Trailing words that keep the meaning of the secret word before them (`password_confirmation`). */
-const NEUTRAL_SUFFIX = new Set(['confirmation', 'confirm', 'value', 'val', 'str', 'string', 'text', 'plain', 'plaintext', 'raw', 'hex', 'b64', 'base64', 'bytes', 'default', 'dflt', 'again', 'repeat', 'retype', 'verify', 'verification', 'old', 'new', 'current', 'orig', 'original', 'enc', 'encoded', 'literal', 'env', 'var', 'override', 'here']);
+const NEUTRAL_SUFFIX = new Set(['data', 'confirmation', 'confirm', 'value', 'val', 'str', 'string', 'text', 'plain', 'plaintext', 'raw', 'hex', 'b64', 'base64', 'bytes', 'default', 'dflt', 'again', 'repeat', 'retype', 'verify', 'verification', 'old', 'new', 'current', 'orig', 'original', 'enc', 'encoded', 'literal', 'env', 'var', 'override', 'here']);
 
-function wordKind(w: string, prev: string | undefined): KeyKind | undefined {
+function wordKind(word: string, prev: string | undefined): KeyKind | undefined {
+  // PASSWORD2, token1: a numbered variant means the same.
+  const w = word.replace(/\d+$/, '');
   switch (w) {
     case 'password':
     case 'passwd':

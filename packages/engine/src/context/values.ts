@@ -7,7 +7,7 @@ import { shannonEntropy } from '../validators.js';
 
 export type ValueKind = 'token' | 'password';
 
-const TEMPLATE = /\$\{|\{\{|\}\}|\$\(|%\(|#\{|<%|%>|\[\[|\]\]/;
+const TEMPLATE = /\$\{|\{\{|\}\}|\$\(|%\(|#\{|<%|%>|\[\[|\]\]|%[-+ #0]?\d*(?:\.\d+)?[sdvqifr](?![A-Za-z0-9])|\{\d?\}/;
 const ANGLE = /^<|>$|<[^>]*>/;
 const VARIABLE = /^(?:\$[A-Za-z_{]|%[A-Za-z_][A-Za-z0-9_]*%$|@[A-Za-z_]+@$|\{[A-Za-z_.-]+\}$|:[a-z_]+$)/;
 const MASK = /(.)\1{3,}|\*{2,}|•|…|\.\.\./;
