@@ -192,8 +192,18 @@ const XML_VALUE = /^[^<>]{0,256}?\bvalue\s*=\s*(["'])/i;
  * one line around the hit.
  */
 export function extractAssignment(buf: Buffer, hitStart: number, hitEnd: number, fileKind: FileKind, jsPath = false): Candidate | undefined {
-  const from = Math.max(0, hitStart - LINE_BEFORE);
-  const to = Math.min(buf.length, hitEnd + LINE_AFTER);
+  // Decode the hit's line only (a second one when the value may continue there), bounded.
+  let from = Math.max(0, hitStart - LINE_BEFORE);
+  const nl = buf.lastIndexOf(10, hitStart);
+  if (nl >= from) from = nl + 1;
+  const limit = Math.min(buf.length, hitEnd + LINE_AFTER);
+  let to = buf.indexOf(10, hitEnd);
+  if (to < 0 || to > limit) to = limit;
+  else {
+    // The next line, for a value written under its key (`apiToken:\n  '…'`).
+    const next = buf.indexOf(10, to + 1);
+    to = next < 0 || next > limit ? limit : next;
+  }
   const s = buf.toString('latin1', from, to);
   const hs = hitStart - from;
   const he = hitEnd - from;

@@ -16,7 +16,8 @@ import type { Confidence, Origin } from '../types.js';
 import { extractAssignment } from '../candidates/assignment.js';
 import { fileKindOf, isTestPath, type FileKind } from '../candidates/file-kind.js';
 import { scoreValue, type ScoreInput } from '../scoring/score.js';
-import { decodeBasicAuth, decodeBase64Text, decodeEscapes, decodePercent } from './decode.js';
+import { decodeBase64Text, decodeEscapes } from './decode.js';
+import { authorizationCredential, basicCredentials, decodePercentDeep, isImageUrlQuery } from '../candidates/headers-urls.js';
 import type { ContextHandlerName } from './handler-names.js';
 import { analyzeJs, JS_PATH, type JsAnalysis } from './js-ast.js';
 import { kubernetesSecretValues } from './kubernetes.js';
@@ -111,8 +112,8 @@ const isQuote = (b: number | undefined) => b === 0x22 || b === 0x27 || b === 0x6
 const JS_IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const SEPARATOR_BEFORE = /[:=]\s*$/;
 
-function kindOfName(password: boolean, name: string): ValueKind {
-  return password || /pass|pwd/i.test(name) ? 'password' : 'token';
+function kindOfName(name: string): ValueKind {
+  return /pass|pwd/i.test(name) ? 'password' : 'token';
 }
 
 /**
@@ -141,32 +142,29 @@ function judge(m: ContextMatch, value: string, kind: ScoreInput['kind'], quoted:
   return kept;
 }
 
-/** Older lexical handlers: the rule's regex found the value; placeholders and shapes are dropped. */
-function lexical(opts: { password?: boolean; url?: boolean }): ContextHandler['apply'] {
-  return (m, chunk) => {
-    const { buf } = chunk;
-    const name = buf.toString('latin1', m.matchStart, m.start);
-    // Likewise a bare identifier right after `:` or `=` (`'Authorization': type1msg`).
-    if (chunk.jsPath && !isQuote(buf[m.start - 1]) && JS_IDENTIFIER.test(m.secret) && SEPARATOR_BEFORE.test(buf.toString('latin1', Math.max(m.matchStart, m.start - 8), m.start))) return;
-    let secret = m.secret;
-    const decoded = (opts.url ? decodePercent(secret) : undefined) ?? decodeEscapes(secret);
-    if (decoded !== undefined) {
-      secret = decoded;
-      rescanDecoded(chunk.compiled, decoded, m, chunk.out);
-    }
-    if (rejectGenericValue(secret, kindOfName(opts.password ?? false, name), lineAround(buf, m.start))) return;
-    if (failedProviderChecksum(chunk.compiled, secret)) return;
-    chunk.out.push(secret === m.secret ? m : { ...m, secret });
-  };
+/** `'Authorization': type1msg`, `apiKey: API_KEY` in JS/TS: a bare identifier after `:`/`=` is a reference. */
+function jsReference(m: ContextMatch, chunk: Chunk): boolean {
+  const { buf } = chunk;
+  return chunk.jsPath && !isQuote(buf[m.start - 1]) && JS_IDENTIFIER.test(m.secret) && SEPARATOR_BEFORE.test(buf.toString('latin1', Math.max(m.matchStart, m.start - 8), m.start));
 }
 
-/** Basic credentials: the decoded password is judged. */
+/** Decodes percent-encoding (nested too) and string escapes; the decoded text is rescanned. */
+function decoded(m: ContextMatch, chunk: Chunk, percent: boolean): string {
+  const d = (percent ? decodePercentDeep(m.secret) : undefined) ?? decodeEscapes(m.secret);
+  if (d === undefined) return m.secret;
+  rescanDecoded(chunk.compiled, d, m, chunk.out);
+  return d;
+}
+
+/** Basic credentials: the decoded password is judged; a provider token inside is rescanned. */
 function applyBasic(m: ContextMatch, chunk: Chunk): void {
-  const basic = decodeBasicAuth(m.secret);
+  // `Basic eyJ…` followed by `.` is a JWT, not base64 of user:password.
+  if (chunk.buf[m.end] === 0x2e) return;
+  const basic = basicCredentials(m.secret);
   if (!basic) return;
   const at = { ...m, secret: basic.password };
   rescanDecoded(chunk.compiled, basic.password, at, chunk.out);
-  if (!rejectGenericValue(basic.password, 'password')) chunk.out.push(at);
+  judge(at, basic.password, 'password', true, chunk);
 }
 
 const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
@@ -191,11 +189,40 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
       if (kept && chunk.isJs && (c.syntax === 'quoted' || c.syntax === 'in-string')) chunk.astChecked.push(kept);
     },
   },
-  'secret-header': { specificity: 1, apply: lexical({}) },
-  'auth-header': { specificity: 1, apply: lexical({}) },
+  'secret-header': {
+    specificity: 1,
+    apply(m, chunk) {
+      if (!jsReference(m, chunk)) judge(m, decoded(m, chunk, false), 'header', true, chunk);
+    },
+  },
+  'auth-header': {
+    specificity: 1,
+    apply(m, chunk) {
+      const cred = authorizationCredential(m.secret);
+      if (!cred) return;
+      const start = m.start + Buffer.byteLength(m.secret.slice(0, cred.offset));
+      const value = m.secret.slice(cred.offset, cred.offset + cred.length);
+      const at: ContextMatch = { ...m, start, end: start + Buffer.byteLength(value), secret: value };
+      if (cred.basic) return applyBasic(at, chunk);
+      if (jsReference(at, chunk)) return;
+      judge(at, decoded(at, chunk, false), 'header', true, chunk);
+    },
+  },
   'basic-auth': { specificity: 4, apply: applyBasic },
-  'url-userinfo': { specificity: 3, apply: lexical({ password: true, url: true }) },
-  'url-query': { specificity: 3, apply: lexical({ url: true }) },
+  'url-userinfo': {
+    specificity: 3,
+    apply(m, chunk) {
+      judge(m, decoded(m, chunk, true), 'url-password', true, chunk);
+    },
+  },
+  'url-query': {
+    specificity: 3,
+    apply(m, chunk) {
+      if (isImageUrlQuery(chunk.buf.toString('latin1', Math.max(0, m.matchStart - 256), m.matchStart))) return;
+      const name = chunk.buf.toString('latin1', m.matchStart, m.start);
+      judge(m, decoded(m, chunk, true), /pass|pwd/i.test(name) ? 'password' : 'token', true, chunk);
+    },
+  },
   'js-reference': {
     specificity: 2,
     apply(m, chunk) {
@@ -319,7 +346,7 @@ function confirmOnSyntaxTree(buf: Buffer, analysis: JsAnalysis, matches: Context
     const start = toByte(lit.start);
     const end = toByte(lit.end);
     if (taken.some(([s, e]) => start < e && end > s)) continue;
-    if (rejectGenericValue(lit.value, kindOfName(false, lit.name))) continue;
+    if (rejectGenericValue(lit.value, kindOfName(lit.name))) continue;
     taken.push([start, end]);
     out.push({ rule, matchStart: start, start, end, secret: lit.value });
   }

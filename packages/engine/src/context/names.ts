@@ -87,6 +87,19 @@ function wordKind(word: string, prev: string | undefined): KeyKind | undefined {
  * `cacheKey` and `publicKey` are not secrets.
  */
 export function secretKeyKind(name: string): KeyKind | undefined {
+  let kind = KIND_CACHE.get(name);
+  if (kind === undefined) {
+    kind = classify(name) ?? null;
+    // Names repeat (every `password:` of a file): a bounded memo keeps the word split off the hot path.
+    if (KIND_CACHE.size >= 4096) KIND_CACHE.clear();
+    KIND_CACHE.set(name, kind);
+  }
+  return kind ?? undefined;
+}
+
+const KIND_CACHE = new Map<string, KeyKind | null>();
+
+function classify(name: string): KeyKind | undefined {
   const words = splitWords(name);
   // publicKey, publicKeyToken, public_token: published on purpose; hashed and digest values are
   // not the secret; NOPASSWD is a sudoers tag.
