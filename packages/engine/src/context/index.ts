@@ -66,11 +66,8 @@ interface ContextHandler {
 
 const CHECKSUM_PREFIXES = new WeakMap<CompiledRules, string[]>();
 
-/**
- * A value that starts like a checksummed provider token (ghp_…) but was not reported by that rule
- * failed its checksum: it is a look-alike, not a generic secret.
- */
-function failedProviderChecksum(compiled: CompiledRules, value: string): boolean {
+/** A value starting like a checksummed provider token (ghp_…): never a generic finding. */
+function startsLikeProviderToken(compiled: CompiledRules, value: string): boolean {
   let prefixes = CHECKSUM_PREFIXES.get(compiled);
   if (!prefixes) {
     prefixes = compiled.rules.filter((r) => r.checksum).flatMap((r) => r.def.keywords.filter((k) => k.length >= 3));
@@ -134,7 +131,13 @@ function hasSecretLiteralBinding(latin: string, name: string): boolean {
 
 /** Scores a candidate value; pushes it with its confidence when it may be a secret. */
 function judge(m: ContextMatch, value: string, kind: ScoreInput['kind'], quoted: boolean, chunk: Chunk): ContextMatch | undefined {
-  if (failedProviderChecksum(chunk.compiled, value)) return undefined;
+  if (startsLikeProviderToken(chunk.compiled, value)) {
+    // A checksummed provider token is that rule's to report: rescanned alone (its look-behind may
+    // have failed on the text before it, `%3Dghp_…`); a look-alike failing the checksum is dropped.
+    if (value !== m.secret || !chunk.buf.toString('utf8', m.start, m.end).startsWith(value)) return undefined;
+    rescanDecoded(chunk.compiled, value, m, chunk.out);
+    return undefined;
+  }
   const score = scoreValue({ value, kind, quoted, fileKind: chunk.fileKind, testPath: chunk.testPath, line: lineAround(chunk.buf, m.start) });
   if ('reject' in score) return undefined;
   const kept: ContextMatch = { ...m, secret: value, confidence: score.confidence };
