@@ -18,6 +18,8 @@ export const CONTEXT_HANDLER_NAMES = [
   'url-query',
   /** Values of a Kubernetes Secret manifest (base64 decoded). */
   'kubernetes-secret',
+  /** JSON Web Token: header decoded (JSON with alg), payload JSON; unsigned ones are low. */
+  'jwt',
   /** JS/TS identifier used as a credential, followed to its literal on the syntax tree. */
   'js-reference',
 ] as const;

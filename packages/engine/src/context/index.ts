@@ -14,6 +14,7 @@ import type { CompiledRule, CompiledRules } from '../compile.js';
 import { scanBytes, utf16Length } from '../scan.js';
 import type { Confidence, Origin } from '../types.js';
 import { extractAssignment } from '../candidates/assignment.js';
+import { inspectJwt } from '../candidates/jwt.js';
 import { fileKindOf, isTestPath, type FileKind } from '../candidates/file-kind.js';
 import { scoreValue, type ScoreInput } from '../scoring/score.js';
 import { decodeBase64Text, decodeEscapes } from './decode.js';
@@ -224,6 +225,15 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
       if (isImageUrlQuery(chunk.buf.toString('latin1', Math.max(0, m.matchStart - 256), m.matchStart))) return;
       const name = chunk.buf.toString('latin1', m.matchStart, m.start);
       judge(m, decoded(m, chunk, true), /pass|pwd/i.test(name) ? 'password' : 'token', true, chunk);
+    },
+  },
+  jwt: {
+    specificity: 6,
+    apply(m, chunk) {
+      const jwt = inspectJwt(m.secret);
+      // An unsigned token (alg none, no signature) authenticates nowhere that checks signatures.
+      if (!jwt?.signed || rejectObviousPlaceholder(m.secret)) return;
+      chunk.out.push({ ...m, confidence: chunk.testPath ? 'low' : 'medium' });
     },
   },
   'js-reference': {
