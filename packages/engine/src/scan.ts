@@ -282,6 +282,10 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
       secret: m.secret,
       ...(m.pair ? { parts: m.pair.parts, partSecrets: m.pair.partSecrets } : {}),
     });
+    if (m.pair) {
+      const { name, start: ps, end: pe } = m.pair.partner;
+      findings[findings.length - 1]!.partner = { name, start: tracker.at(ps), end: tracker.at(pe), byteOffset: baseByte + ps, byteLength: pe - ps };
+    }
     const allow = findInlineAllow(buf, m.start, m.end, start.line);
     if (allow) findings[findings.length - 1]!.inlineAllow = allow;
   }

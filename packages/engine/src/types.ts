@@ -198,6 +198,8 @@ export interface Finding {
   parts?: Record<string, string>;
   /** The raw values of `parts` (for verification). In memory only, like `secret`. */
   partSecrets?: Record<string, string>;
+  /** Where the partner of a paired credential is written (the AWS secret access key's own line). */
+  partner?: { name: string; start: Position; end: Position; byteOffset: number; byteLength: number };
   /** An inline directive (`tokenward:allow`, `gitleaks:allow`, …) written at the secret: set by the
    * engine, which has the bytes; whether it hides the finding is decided by suppression. */
   inlineAllow?: { directive: string; tool: string; line: number };
