@@ -16,6 +16,8 @@ export const CONTEXT_HANDLER_NAMES = [
   'url-userinfo',
   /** ?token=…, &password=… (percent-decoded, nested encodings too). */
   'url-query',
+  /** A password in a SQL statement or on a command line (quotes stripped), scored. */
+  'command-password',
   /** Values of a Kubernetes Secret manifest (base64 decoded). */
   'kubernetes-secret',
   /** JSON Web Token: header decoded (JSON with alg), payload JSON; unsigned ones are low. */

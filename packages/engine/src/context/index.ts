@@ -236,6 +236,22 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
       chunk.out.push({ ...m, confidence: chunk.testPath ? 'low' : 'medium' });
     },
   },
+  'command-password': {
+    specificity: 2,
+    apply(m, chunk) {
+      // IDENTIFIED BY <bare> is captured by the `bare` group when no quoted secret follows.
+      let { start, end, secret } = m;
+      if (secret === '') return;
+      const q = secret.charCodeAt(0);
+      if ((q === 0x27 || q === 0x22) && secret.length >= 2 && secret.charCodeAt(secret.length - 1) === q) {
+        secret = secret.slice(1, -1);
+        start += 1;
+        end -= 1;
+      }
+      const at = { ...m, start, end, secret };
+      judge(at, decoded(at, chunk, false), 'password', true, chunk);
+    },
+  },
   'js-reference': {
     specificity: 2,
     apply(m, chunk) {
