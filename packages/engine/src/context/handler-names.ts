@@ -18,6 +18,10 @@ export const CONTEXT_HANDLER_NAMES = [
   'url-query',
   /** A password in a SQL statement or on a command line (quotes stripped), scored. */
   'command-password',
+  /** A PEM private key (also base64-encoded once more): encrypted keys are low confidence. */
+  'private-key',
+  /** A JSON Web Key with a private member (d, k): the member's value is the secret. */
+  'jwk',
   /** Values of a Kubernetes Secret manifest (base64 decoded). */
   'kubernetes-secret',
   /** JSON Web Token: header decoded (JSON with alg), payload JSON; unsigned ones are low. */

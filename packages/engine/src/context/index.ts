@@ -14,7 +14,7 @@ import type { CompiledRule, CompiledRules } from '../compile.js';
 import { scanBytes, utf16Length } from '../scan.js';
 import type { Confidence, Origin } from '../types.js';
 import { extractAssignment } from '../candidates/assignment.js';
-import { inspectJwt } from '../candidates/jwt.js';
+import { inspectJwt, jwkPrivateMember } from '../candidates/jwt.js';
 import { fileKindOf, isTestPath, type FileKind } from '../candidates/file-kind.js';
 import { scoreValue, type ScoreInput } from '../scoring/score.js';
 import { decodeBase64Text, decodeEscapes } from './decode.js';
@@ -250,6 +250,25 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
       }
       const at = { ...m, start, end, secret };
       judge(at, decoded(at, chunk, false), 'password', true, chunk);
+    },
+  },
+  'private-key': {
+    specificity: 7,
+    apply(m, chunk) {
+      // Base64 of a PEM (LS0tLS1CRUdJTi…) is decoded and must hold a private key.
+      const pem = m.secret.startsWith('LS0tLS1CRUdJTi') ? decodeBase64Text(m.secret) : m.secret;
+      if (pem === undefined || !/PRIVATE KEY(?: BLOCK)?-----/.test(pem)) return;
+      if (rejectObviousPlaceholder(pem.replace(/-----[A-Z ]+-----/g, ''))) return;
+      // Without its passphrase an encrypted key is not usable: reported, but low.
+      const encrypted = /ENCRYPTED/.test(pem);
+      chunk.out.push(encrypted ? { ...m, confidence: 'low' } : m);
+    },
+  },
+  jwk: {
+    specificity: 7,
+    apply(m, chunk) {
+      const member = jwkPrivateMember(chunk.buf, m.start, m.end);
+      if (member) chunk.out.push({ ...m, start: member.start, end: member.end, secret: member.value });
     },
   },
   'js-reference': {
