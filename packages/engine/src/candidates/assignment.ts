@@ -33,8 +33,8 @@ export interface Candidate {
 }
 
 /** Bytes of a line read around a hit: keys and values beyond this are not candidates. */
-const LINE_BEFORE = 512;
-const LINE_AFTER = 4096;
+const LINE_BEFORE = 256;
+const LINE_AFTER = 2048;
 const MAX_KEY = 96;
 
 /** Calls whose last string argument is a default value: getenv("X", "dflt"), ENV.fetch('X', 'dflt'). */

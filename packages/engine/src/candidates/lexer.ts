@@ -49,13 +49,13 @@ export function stringAt(s: string, i: number, end: number): [number, number, nu
   return [q + 1, close - 1, close];
 }
 
+const LINE_BREAK = /[\r\n]/g;
+
 /** End of the line holding `i` (index of `\n`/`\r`, or `end`). */
 export function lineEndAt(s: string, i: number, end: number): number {
-  for (let j = i; j < end; j++) {
-    const c = s.charCodeAt(j);
-    if (c === 10 || c === 13) return j;
-  }
-  return end;
+  LINE_BREAK.lastIndex = i;
+  const m = LINE_BREAK.exec(s);
+  return m === null || m.index > end ? end : m.index;
 }
 
 export function lineStartAt(s: string, i: number, start = 0): number {
