@@ -67,11 +67,15 @@ interface ContextHandler {
 
 const CHECKSUM_PREFIXES = new WeakMap<CompiledRules, string[]>();
 
-/** A value starting like a checksummed provider token (ghp_…): never a generic finding. */
+/** A value starting like a provider token (ghp_…, hf_…): never a generic finding. */
 function startsLikeProviderToken(compiled: CompiledRules, value: string): boolean {
   let prefixes = CHECKSUM_PREFIXES.get(compiled);
   if (!prefixes) {
-    prefixes = compiled.rules.filter((r) => r.checksum).flatMap((r) => r.def.keywords.filter((k) => k.length >= 3));
+    // Checksummed families (any keyword), and every provider prefix like hf_, sk-, xoxb-: a value
+    // starting with one that its rule did not report is a look-alike (truncated, failed checksum).
+    prefixes = compiled.rules
+      .filter((r) => !r.context)
+      .flatMap((r) => r.def.keywords.filter((k) => (r.checksum ? k.length >= 3 : /^[A-Za-z0-9]{2,10}[_-]$/.test(k))));
     CHECKSUM_PREFIXES.set(compiled, prefixes);
   }
   for (const p of prefixes) if (value.startsWith(p)) return true;

@@ -12,7 +12,7 @@ const ANGLE = /^<|>$|<[^>]*>/;
 const VARIABLE = /^(?:\$[A-Za-z_{]|%[A-Za-z_][A-Za-z0-9_]*%$|@[A-Za-z_]+@$|\{[A-Za-z_.-]+\}$|:[a-z_]+$)/;
 const MASK = /(.)\1{3,}|\*{2,}|•|…|\.\.\./;
 const X_RUN = /x{4,}/i;
-const MARKER = /example|dummy|fake|sample|placeholder|redacted|change[_-]?me|replace[_-]?me|insert[_-]?(?:your|here)|your[_-]|[_-]here$|^your|^my[_-]?(?:token|secret|key|pass|api)|not[_-]?a[_-]?real|notreal|lorem|<|>|todo|fixme|\bnull\b|undefined/i;
+const MARKER = /example|dummy|fake|sample|placeholder|do[_-]?not[_-]?use|redacted|change[_-]?me|replace[_-]?me|insert[_-]?(?:your|here)|your[_-]|[_-]here$|^your|^my[_-]?(?:token|secret|key|pass|api)|not[_-]?a[_-]?real|notreal|lorem|<|>|todo|fixme|\bnull\b|undefined/i;
 const WORDS = /^(?:test|testing|tests|secret|secrets|password|passwd|token|tokens|apikey|api[_-]?key|none|true|false|string|required|optional|empty|default|admin|root|guest|user|username|pass|demo|foo|bar|baz|qux|bearer|basic|postgres|mysql|redis|example|changeit|letmein|qwerty|abc123|abcd1234|password1|password123|secret123|pa\$\$w0rd|p@ssw0rd)$/i;
 const SEQUENCE = /0123456|1234567|abcdefgh|qwertyui|asdfghjk/i;
 

@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
 let ranks: Map<string, number> | undefined;
 
 function loadRanks(): Map<string, number> {
-  const require = createRequire(import.meta.url);
-  const mod = require('gpt-tokenizer/bpeRanks/cl100k_base') as { default: (string | number[])[] };
+  // Written as one call so the editor bundle (packages/vscode/build.mjs) inlines the module.
+  const mod = createRequire(import.meta.url)('gpt-tokenizer/bpeRanks/cl100k_base') as { default: (string | number[])[] };
   const list = mod.default;
   const map = new Map<string, number>();
   const encoder = new TextEncoder();
