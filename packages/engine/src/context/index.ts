@@ -143,7 +143,7 @@ function judge(m: ContextMatch, value: string, kind: ScoreInput['kind'], quoted:
     rescanDecoded(chunk.compiled, value, m, chunk.out);
     return undefined;
   }
-  const score = scoreValue({ value, kind, quoted, fileKind: chunk.fileKind, testPath: chunk.testPath, line: lineAround(chunk.buf, m.start) });
+  const score = scoreValue({ value, kind, quoted, testPath: chunk.testPath, line: lineAround(chunk.buf, m.start) });
   if ('reject' in score) return undefined;
   const kept: ContextMatch = { ...m, secret: value, confidence: score.confidence };
   chunk.out.push(kept);

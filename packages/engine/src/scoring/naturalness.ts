@@ -106,6 +106,3 @@ export function wordShare(value: string): number {
   }
   return letters === 0 ? 0 : inWords / letters;
 }
-
-/** True once the vocabulary has been loaded (for tests and benchmarks). */
-export const naturalnessLoaded = (): boolean => ranks !== undefined;

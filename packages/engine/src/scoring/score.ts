@@ -8,7 +8,6 @@
 import type { Confidence } from '../types.js';
 import type { KeyKind } from '../context/names.js';
 import { isKnownWeakValue, looksLikeIdentifier, rejectPlaceholder, rejectShape } from '../context/values.js';
-import type { FileKind } from '../candidates/file-kind.js';
 import { decodeBase64Text } from '../context/decode.js';
 import { charsPerToken, wordShare } from './naturalness.js';
 
@@ -18,7 +17,6 @@ export interface ScoreInput {
   kind: KeyKind | 'header' | 'url-password';
   /** Written as a string literal (quoted) or bare (config files, command lines). */
   quoted: boolean;
-  fileKind: FileKind;
   /** In tests, fixtures, docs, examples. */
   testPath: boolean;
   /** Text around the value on its line (hash words, for instance). */
