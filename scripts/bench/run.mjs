@@ -2,7 +2,7 @@
 // `npm run bench`: Tokenward side by side with the floor (the least work any tool must do) and its
 // peers, on the same input in the same run, written to docs/benchmarks.md.
 //
-// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp,redact] [--corpus PATH] [--repo PATH]
+// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp,redact,accuracy] [--corpus PATH] [--repo PATH]
 //          [--commits N] [--runs N] [--peers rg,secretlint,gitleaks] [--peer-timeout SECONDS]
 //          [--out FILE] [--no-build]
 // Peers are installed on demand outside the repository (see lib/peers.mjs); nothing is added to
@@ -20,9 +20,10 @@ import { historyWorkload } from './workloads/history.mjs';
 import { stagedWorkload } from './workloads/staged.mjs';
 import { lspWorkload } from './workloads/lsp.mjs';
 import { redactWorkload } from './workloads/redact.mjs';
+import { accuracyBenchWorkload } from './workloads/accuracy.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WORKLOADS = ['folder', 'history', 'staged', 'lsp', 'redact'];
+const WORKLOADS = ['folder', 'history', 'staged', 'lsp', 'redact', 'accuracy'];
 
 const { values } = parseArgs({
   options: {
@@ -46,12 +47,6 @@ if (values.help) {
 }
 
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : WORKLOADS;
-// Accuracy (CredData dev split) is measured on its own and prints its per-kind table.
-if (only.length === 1 && only[0] === 'accuracy') {
-  const { accuracyWorkload, accuracyMarkdown } = await import('./workloads/accuracy.mjs');
-  process.stdout.write(`${accuracyMarkdown(accuracyWorkload())}\n`);
-  process.exit(0);
-}
 for (const w of only) if (!WORKLOADS.includes(w)) {
   process.stderr.write(`bench: unknown workload "${w}" (use ${WORKLOADS.join(', ')})\n`);
   process.exit(2);
@@ -115,7 +110,7 @@ const started = Date.now();
 for (const name of WORKLOADS) {
   if (!only.includes(name)) continue;
   log(`\n== ${name} ==`);
-  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload }[name];
+  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload, accuracy: accuracyBenchWorkload }[name];
   try {
     const { markdown, targets: t } = await fn(ctx);
     results[name] = { markdown, targets: t, date: today, commit: `${commit}${dirty}` };

@@ -9,7 +9,8 @@ describe('minimum confidence', () => {
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
   const files = {
     'curl.sh': `curl -H "Authorization: Basic ${basic}" https://api.github.com/user\n`,
-    'app.py': `api_key = "q8Zr2Lm0Xv7Tn4Kp9Wd3Hs6Bj1Fy5Gc"\n`,
+    // Short: a generic finding scored low (a long generated-looking one would score medium).
+    'app.py': `api_key = "q8Zr2Lm0Xv7"\n`,
   };
 
   for (const how of ['flag', 'config'] as const) {

@@ -3,6 +3,7 @@ import { compilePrefilter, type Prefilter } from './prefilter.js';
 import { compilePair, PairCompileError } from './pairing.js';
 import { AllowCompileError, compileRuleAllow } from './rule-allow.js';
 import type { Confidence, RuleDefinition } from './types.js';
+import { CONTEXT_HANDLER_NAMES, type ContextHandlerName } from './context/handler-names.js';
 
 /** Bytes of extra context decoded before a window so look-behinds see the real preceding text. */
 export const LOOKBEHIND_CONTEXT = 16;
@@ -26,6 +27,8 @@ export interface CompiledRule {
   readonly entropy: number;
   /** Keywords (as written) the secret may start with, longest first: kept visible when redacting. */
   readonly visiblePrefixes: readonly string[];
+  /** Context handler of a generic rule (see context/handler-names.ts). */
+  readonly context: ContextHandlerName | undefined;
 }
 
 export interface CompiledRules {
@@ -95,6 +98,9 @@ export function compileRule(def: RuleDefinition, index: number): CompiledRule {
       throw new RuleCompileError(def.id, 'validators.charset', (e as Error).message, file);
     }
   }
+  if (def.context !== undefined && !(CONTEXT_HANDLER_NAMES as readonly string[]).includes(def.context)) {
+    throw new RuleCompileError(def.id, 'context', `unknown context handler "${def.context}" (known: ${CONTEXT_HANDLER_NAMES.join(', ')})`, file);
+  }
   if (def.keywords.length === 0) throw new RuleCompileError(def.id, 'keywords', 'at least one keyword is required', file);
   if (def.pair) {
     try {
@@ -119,13 +125,14 @@ export function compileRule(def: RuleDefinition, index: number): CompiledRule {
     secretGroup,
     before: def.window?.before ?? DEFAULT_BEFORE,
     after: def.window?.after ?? DEFAULT_AFTER,
-    confidence: def.confidence ?? (checksum ? 'high' : 'medium'),
+    confidence: def.confidence ?? (def.context ? 'low' : checksum ? 'high' : 'medium'),
     minLength: v.length?.min ?? 0,
     maxLength: v.length?.max ?? Number.MAX_SAFE_INTEGER,
     charset,
     checksum,
     entropy: v.entropy ?? 0,
     visiblePrefixes: [...def.keywords].sort((a, b) => b.length - a.length),
+    context: def.context,
   };
 }
 

@@ -101,6 +101,8 @@ export function findPartner(buf: Buffer, pair: CompiledPair, start: number, end:
 export interface MatchParts {
   partSecrets: Record<string, string>;
   parts: Record<string, string>;
+  /** The partner's name and byte span in the scanned buffer. */
+  partner: { name: string; start: number; end: number };
 }
 
 /**
@@ -128,7 +130,7 @@ export function pairMatches<T extends { rule: { def: RuleDefinition }; start: nu
       if (!pair.required) kept.push(m);
       continue;
     }
-    m.pair = { partSecrets: { [pair.name]: partner.value }, parts: { [pair.name]: redactPart(partner.value) } };
+    m.pair = { partSecrets: { [pair.name]: partner.value }, parts: { [pair.name]: redactPart(partner.value) }, partner: { name: pair.name, start: partner.start, end: partner.end } };
     partnerSpans.push([partner.start, partner.end]);
     kept.push(m);
   }

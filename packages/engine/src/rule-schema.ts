@@ -3,6 +3,8 @@
  * `rules/rule-file.schema.json` for editors; a test fails when that copy is stale.
  */
 
+import { CONTEXT_HANDLER_NAMES } from './context/handler-names.js';
+
 const example = {
   oneOf: [
     { type: 'string', minLength: 1 },
@@ -199,7 +201,8 @@ export const ruleSchema = {
     },
     verify: verifySpec,
     revoke: revokeSpec,
-    tags: { type: 'array', items: { type: 'string' } },
+    tags: { type: 'array', items: { type: 'string' }, description: 'Free-form labels; they change no behaviour.' },
+    context: { enum: [...CONTEXT_HANDLER_NAMES], description: 'Context handler that extracts and judges the matches of a generic rule (confidence per finding).' },
   },
 } as const;
 

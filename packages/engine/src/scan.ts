@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { LOOKBEHIND_CONTEXT, type CompiledRule, type CompiledRules } from './compile.js';
 import { fingerprint, redact } from './redact.js';
-import { CONFIDENCE_ORDER, type Finding, type Origin } from './types.js';
+import { CONFIDENCE_ORDER, SEVERITY_ORDER, type Confidence, type Finding, type Origin, type Severity } from './types.js';
 import { shannonEntropy } from './validators.js';
 import { findInlineAllow } from './suppress.js';
 import { LineBreakCursor, nextLineBreak } from './lines.js';
@@ -34,6 +34,18 @@ interface RawMatch {
   secret: string;
   /** Partner of a paired credential (see pairing.ts). */
   pair?: MatchParts;
+  /** Set by the context stage for generic findings; else the rule's confidence. */
+  confidence?: Confidence;
+}
+
+const confidenceOf = (m: RawMatch): Confidence => m.confidence ?? m.rule.confidence;
+/** Overlap rank: confidence first; at equal confidence a provider format beats a generic context rule. */
+const rankOf = (m: RawMatch): number => CONFIDENCE_ORDER[confidenceOf(m)] * 2 + (m.rule.context ? 0 : 1);
+
+/** A generic finding's severity never claims more than its confidence supports. */
+function severityOf(m: RawMatch): Severity {
+  const sev = m.rule.def.severity;
+  return m.rule.context && confidenceOf(m) === 'low' && SEVERITY_ORDER[sev] > SEVERITY_ORDER.medium ? 'medium' : sev;
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer =>
@@ -183,15 +195,15 @@ class PositionTracker {
 /** When two rules claim overlapping text, the more confident finding wins. */
 function dropOverlaps(matches: RawMatch[]): RawMatch[] {
   if (matches.length < 2) return matches;
-  matches.sort((a, b) => a.start - b.start || CONFIDENCE_ORDER[b.rule.confidence] - CONFIDENCE_ORDER[a.rule.confidence] || (b.end - b.start) - (a.end - a.start));
+  matches.sort((a, b) => a.start - b.start || rankOf(b) - rankOf(a) || (b.end - b.start) - (a.end - a.start));
   const kept: RawMatch[] = [];
   for (const m of matches) {
     const prev = kept[kept.length - 1];
     if (prev && m.start < prev.end) {
       if (m.start === prev.start && m.end === prev.end && m.rule === prev.rule) continue;
-      const better = CONFIDENCE_ORDER[m.rule.confidence] > CONFIDENCE_ORDER[prev.rule.confidence];
+      const better = rankOf(m) > rankOf(prev);
       if (better) kept[kept.length - 1] = m;
-      else if (CONFIDENCE_ORDER[m.rule.confidence] < CONFIDENCE_ORDER[prev.rule.confidence]) continue;
+      else if (rankOf(m) < rankOf(prev)) continue;
       else if (m.start === prev.start && m.end === prev.end) continue;
       else kept.push(m);
       continue;
@@ -258,8 +270,8 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
       ruleId: def.id,
       provider: def.provider,
       title: def.title,
-      severity: def.severity,
-      confidence: m.rule.confidence,
+      severity: severityOf(m),
+      confidence: confidenceOf(m),
       origin,
       start,
       end,
@@ -270,6 +282,10 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
       secret: m.secret,
       ...(m.pair ? { parts: m.pair.parts, partSecrets: m.pair.partSecrets } : {}),
     });
+    if (m.pair) {
+      const { name, start: ps, end: pe } = m.pair.partner;
+      findings[findings.length - 1]!.partner = { name, start: tracker.at(ps), end: tracker.at(pe), byteOffset: baseByte + ps, byteLength: pe - ps };
+    }
     const allow = findInlineAllow(buf, m.start, m.end, start.line);
     if (allow) findings[findings.length - 1]!.inlineAllow = allow;
   }

@@ -1,3 +1,5 @@
+import type { ContextHandlerName } from './context/handler-names.js';
+
 /** Shapes shared by every Tokenward package. Rule *definitions* are data (from `rules/`); compiled
  * rules and findings are what the engine produces from them. */
 
@@ -143,8 +145,11 @@ export interface RuleDefinition {
   pair?: RulePair;
   /** Matches this rule knows to be harmless (see `rule-allow.ts`). */
   allow?: RuleAllow[];
-  /** Free-form tags (e.g. `generic`, `context`). */
+  /** Free-form labels shown in reports (`generic`, `password`); they change no behaviour. */
   tags?: string[];
+  /** Context handler judging the rule's matches (generic rules): see context/handler-names.ts.
+   * Such a rule's confidence is decided per finding by the handler. */
+  context?: ContextHandlerName;
   /** Where the rule was loaded from, for error messages and docs. */
   source?: { file: string; line?: number };
 }
@@ -193,6 +198,8 @@ export interface Finding {
   parts?: Record<string, string>;
   /** The raw values of `parts` (for verification). In memory only, like `secret`. */
   partSecrets?: Record<string, string>;
+  /** Where the partner of a paired credential is written (the AWS secret access key's own line). */
+  partner?: { name: string; start: Position; end: Position; byteOffset: number; byteLength: number };
   /** An inline directive (`tokenward:allow`, `gitleaks:allow`, …) written at the secret: set by the
    * engine, which has the bytes; whether it hides the finding is decided by suppression. */
   inlineAllow?: { directive: string; tool: string; line: number };

@@ -1,4 +1,13 @@
-import { findingToJson, listedSuppressed, suppressionToJson, type Reporter } from './report.js';
+import type { Finding } from '@tokenward/engine';
+import { findingToJson as baseFindingToJson, listedSuppressed, suppressionToJson, type Reporter } from './report.js';
+
+/** The report's JSON of a finding, with the partner's location for a paired credential. */
+function findingToJson(f: Finding, showSecrets: boolean, o?: Parameters<typeof baseFindingToJson>[2]): Record<string, unknown> {
+  const json = baseFindingToJson(f, showSecrets, o);
+  if (!f.partner) return json;
+  const { name, start, end } = f.partner;
+  return { ...json, partner: { name, line: start.line, column: start.column, endLine: end.line, endColumn: end.column } };
+}
 
 export const jsonReporter: Reporter = {
   finish(report, o) {

@@ -23,21 +23,27 @@ function ruleHelp(rule: RuleDefinition): { text: string; markdown: string } {
   return { text: lines.join(' '), markdown };
 }
 
+function location(f: Finding, start: Finding['start'], end: Finding['end']): Record<string, unknown> {
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: encodeURI(f.origin.path), uriBaseId: '%SRCROOT%' },
+      region: { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column },
+    },
+  };
+}
+
 function result(f: Finding, ruleIndex: number, o: ReportOptions): Record<string, unknown> {
   const value = shownValue(f.secret, f.redacted, o);
+  // A paired credential must be fixed at both places: the partner (the AWS secret access key on
+  // its own line) is a second location and a related location.
+  const partner = f.partner ? location(f, f.partner.start, f.partner.end) : undefined;
   return {
     ruleId: f.ruleId,
     ruleIndex,
     level: LEVEL[f.severity],
     message: { text: `${f.title}: ${value} (confidence ${f.confidence})` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: encodeURI(f.origin.path), uriBaseId: '%SRCROOT%' },
-          region: { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column },
-        },
-      },
-    ],
+    locations: [location(f, f.start, f.end), ...(partner ? [partner] : [])],
+    ...(partner ? { relatedLocations: [{ id: 1, ...partner, message: { text: f.partner!.name } }] } : {}),
     // Keyed by rule + secret, so code scanning keeps one alert when lines move.
     partialFingerprints: { 'tokenward/v1': f.fingerprint },
     properties: { confidence: f.confidence, provider: f.provider, ...gitProperties(f) },

@@ -7,12 +7,12 @@ import { shannonEntropy } from '../validators.js';
 
 export type ValueKind = 'token' | 'password';
 
-const TEMPLATE = /\$\{|\{\{|\}\}|\$\(|%\(|#\{|<%|%>|\[\[|\]\]/;
+const TEMPLATE = /\$\{|\{\{|\}\}|\$\(|%\(|#\{|<%|%>|\[\[|\]\]|%[-+ #0]?\d*(?:\.\d+)?[sdvqifr](?![A-Za-z0-9])|\{\d?\}/;
 const ANGLE = /^<|>$|<[^>]*>/;
 const VARIABLE = /^(?:\$[A-Za-z_{]|%[A-Za-z_][A-Za-z0-9_]*%$|@[A-Za-z_]+@$|\{[A-Za-z_.-]+\}$|:[a-z_]+$)/;
 const MASK = /(.)\1{3,}|\*{2,}|•|…|\.\.\./;
 const X_RUN = /x{4,}/i;
-const MARKER = /example|dummy|fake|sample|placeholder|redacted|change[_-]?me|replace[_-]?me|insert[_-]?(?:your|here)|your[_-]|[_-]here$|^your|^my[_-]?(?:token|secret|key|pass|api)|not[_-]?a[_-]?real|notreal|lorem|<|>|todo|fixme|\bnull\b|undefined/i;
+const MARKER = /example|dummy|fake|sample|placeholder|do[_-]?not[_-]?use|redacted|change[_-]?me|replace[_-]?me|insert[_-]?(?:your|here)|your[_-]|[_-]here$|^your|^my[_-]?(?:token|secret|key|pass|api)|not[_-]?a[_-]?real|notreal|lorem|<|>|todo|fixme|\bnull\b|undefined/i;
 const WORDS = /^(?:test|testing|tests|secret|secrets|password|passwd|token|tokens|apikey|api[_-]?key|none|true|false|string|required|optional|empty|default|admin|root|guest|user|username|pass|demo|foo|bar|baz|qux|bearer|basic|postgres|mysql|redis|example|changeit|letmein|qwerty|abc123|abcd1234|password1|password123|secret123|pa\$\$w0rd|p@ssw0rd)$/i;
 const SEQUENCE = /0123456|1234567|abcdefgh|qwertyui|asdfghjk/i;
 
@@ -89,6 +89,26 @@ function hasAscendingRun(value: string): boolean {
   }
   return false;
 }
+
+/**
+ * Shapes that are not secrets whatever the key says: references (env lookups, dotted names),
+ * hashes next to a hash word, URLs, paths, versions, dates, MIME types, e-mail addresses, data
+ * URIs and CSS colours. Undefined when the value may be a secret.
+ */
+export function rejectShape(value: string, lineContext = ''): string | undefined {
+  if (REFERENCE.test(value)) return 'reference';
+  if (HASH_PREFIX.test(value)) return 'hash';
+  if (HEX_DIGEST.test(value) && HASH_CONTEXT.test(lineContext)) return 'hash';
+  if (DATA_URI.test(value) || CSS_COLOR.test(value) || URL.test(value) || PATH.test(value)) return 'not a secret shape';
+  if (VERSION.test(value) || DATE.test(value) || MIME.test(value) || EMAIL.test(value)) return 'not a secret shape';
+  return undefined;
+}
+
+/** camelCase, PascalCase, snake_case, UPPER_SNAKE or dotted names: identifiers when they read as words. */
+export const looksLikeIdentifier = (value: string): boolean => IDENTIFIER.test(value) || DOTTED_IDENT.test(value);
+
+/** Known weak or default values and made-up sequences (`letmein`, `abc123`, `1234567`). */
+export const isKnownWeakValue = (value: string): boolean => WORDS.test(value) || SEQUENCE.test(value);
 
 /**
  * Full check for a context-only value. `lineContext` is the text of the line around the value
