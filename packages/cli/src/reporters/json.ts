@@ -4,7 +4,7 @@ export const jsonReporter: Reporter = {
   finish(report, o) {
     return `${JSON.stringify(
       {
-        findings: report.findings.map((f) => findingToJson(f, o.showSecrets, o)),
+        findings: report.findings.map((f) => findingToJson(f, o.showSecrets, o, report.verification)),
         stats: { ...report.stats, durationMs: Math.round(report.stats.durationMs) },
         errors: report.problems,
         skipped: report.skippedFiles,
@@ -23,7 +23,7 @@ export const jsonlReporter: Reporter = {
     return `${JSON.stringify(findingToJson(f, o.showSecrets, o))}\n`;
   },
   finish(report, o, streamed) {
-    const found = streamed ? '' : report.findings.map((f) => `${JSON.stringify(findingToJson(f, o.showSecrets, o))}\n`).join('');
+    const found = streamed ? '' : report.findings.map((f) => `${JSON.stringify(findingToJson(f, o.showSecrets, o, report.verification))}\n`).join('');
     // Suppressed findings carry a `suppressed` object, so consumers can filter on it.
     return found + listedSuppressed(report, o).map((s) => `${JSON.stringify({ ...findingToJson(s.finding, o.showSecrets, o), suppressed: suppressionToJson(s.reason) })}\n`).join('');
   },
