@@ -456,10 +456,13 @@ ignorePaths:
 # Skip files larger than this (same as --max-file-size).
 # maxFileSize: 10MB
 
+# Only with verification on (scan --verify, the editor): hide findings below this answer.
+# minVerified: unknown                      # active | unknown | inactive (default)
+
 # Revocation (tokenward revoke).
 # revoke:
-#   endpoints:                              # self-hosted installs: provider or rule id -> origin
-#     GitHub: https://github.example.com
+#   endpoints:                              # self-hosted installs: provider or rule id -> origin;
+#     GitHub: https://github.example.com    # used only once you run: tokenward trust
 #   auto: []                                # rule ids revoked without asking
 #   never: []                               # rule ids never revoked automatically
 #   auditLog: .tokenward-audit.jsonl
