@@ -166,6 +166,8 @@ export interface LoadedConfig {
   untrustedRuleFiles: string[];
   /** Reports what was ignored and why (default: stderr, each message once). */
   warn(message: string): void;
+  /** The project file as a person names it from the working directory (for messages). */
+  shownFile: string | undefined;
   /** Line of a key, for later errors (unknown rule ids). */
   lineOf(path: readonly (string | number)[]): number | undefined;
 }
@@ -295,6 +297,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     endpoints: user?.endpoints ?? [],
     untrustedRuleFiles: [],
     warn,
+    shownFile: undefined,
     lineOf: () => undefined,
   });
   if (options.noConfig) return defaults();
@@ -344,6 +347,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     endpoints,
     untrustedRuleFiles: trust === 'trusted' ? [] : ruleFiles.map((f) => resolve(f)),
     warn,
+    shownFile: shown,
     lineOf: located.lineOf,
   };
 }
@@ -371,7 +375,7 @@ export function dropUntrustedNetworkSteps(loaded: LoadedConfig, defs: RuleDefini
     return rest;
   });
   if (dropped.length) {
-    const shown = loaded.file ? displayName(loaded.file, process.cwd()) : 'the configuration';
+    const shown = loaded.shownFile ?? 'the configuration';
     loaded.warn(
       `${shown}: verify/revoke steps of rules ${dropped.join(', ')} ignored: rule files named by a project's configuration cannot add hosts tokens are sent to ${
         loaded.trust === 'changed' ? '(the file or its rules changed since you trusted them)' : 'unless you trust it'

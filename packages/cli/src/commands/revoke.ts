@@ -363,14 +363,13 @@ export async function runRevocation(o: RevokeRunOptions): Promise<{ failed: numb
       if (r) item.check = r;
     }
   }
-  o.out.write(renderPlan(plan, { checked: o.verify && checkable.length > 0, confirmHint: interactive ? '' : 'Acting now (--yes).' }));
+  o.out.write(renderPlan(plan, { checked: o.verify && checkable.length > 0, confirmHint: interactive ? 'You are asked before anything is revoked.' : 'Acting now (--yes).' }));
   if (interactive && apiItems > 0 && !(await ask(o.io, `Revoke ${apiItems} ${apiItems === 1 ? 'token' : 'tokens'} now? This cannot be undone.`))) {
     o.out.write('Nothing was revoked.\n');
     auditPlan(plan, o.audit);
     return { failed: 0, planned: plan.items.length };
   }
   const http = new HttpClient(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {});
-  auditUsable(o.audit);
   const results = await executePlan(plan, { endpoints: o.endpoints, http, audit: o.audit, verifyAfter: o.verify, ...(cache ? { cache } : {}) });
   cache?.save?.();
   o.out.write(`\n${renderResults(results)}`);
