@@ -106,10 +106,11 @@ describe.skipIf(optOut)('VS Code (code-server) with the packaged extension', () 
     mkdirSync(join(ws, '.vscode'), { recursive: true });
     const token = githubToken();
     writeFileSync(join(ws, 'deploy.js'), `// deploy script\nconst githubToken = "${token}";\nmodule.exports = { githubToken };\n`);
-    writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({ 'tokenward.providerEndpoints': { github: github.url }, 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2));
+    writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2));
     const userData = join(tmp, 'user-data');
     mkdirSync(join(userData, 'User'), { recursive: true });
-    writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false }));
+    // Provider endpoints are user settings only (a workspace cannot choose where tokens are sent).
+    writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({ 'tokenward.providerEndpoints': { github: github.url }, 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false }));
     const logFile = join(tmp, 'suite.log');
     writeFileSync(logFile, '');
 

@@ -2,13 +2,19 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempTree } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { FAKES, type FakeProvider } from './fake-providers.js';
 import { TOKEN_MAKERS } from './helpers.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
+/** Every run gets an empty user configuration folder: a developer's own ~/.config never leaks into a test. */
+let userConfig = '';
+const run = (args: string[], o: Parameters<typeof runCli>[1] = {}) => runCli(args, { ...o, env: { XDG_CONFIG_HOME: userConfig, ...o.env } });
+beforeEach(() => {
+  userConfig = tree({});
+});
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -39,7 +45,7 @@ describe('tokenward revoke', () => {
     gh.add(pat);
     gl.add(glpat);
     const dir = tree({ 'config.env': `GITHUB_TOKEN=${pat}\nGITLAB_TOKEN=${glpat}\n` });
-    const r = await runCli(['revoke', '--endpoint', `github=${gh.origin}`, '--endpoint', `gitlab=${gl.origin}`, '--no-config'], { cwd: dir });
+    const r = await run(['revoke', '--endpoint', `github=${gh.origin}`, '--endpoint', `gitlab=${gl.origin}`, '--no-config'], { cwd: dir });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Nothing has been called yet/);
@@ -64,7 +70,7 @@ describe('tokenward revoke', () => {
     gh.add(pat);
     gl.add(glpat);
     const dir = tree({ 'a.env': `GITHUB_TOKEN=${pat}\n`, 'b/c.txt': `again ${pat} and ${glpat}\n` });
-    const r = await runCli(['revoke', '--yes', '--endpoint', `github=${gh.origin}`, '--endpoint', `gitlab=${gl.origin}`, '--no-config'], { cwd: dir });
+    const r = await run(['revoke', '--yes', '--endpoint', `github=${gh.origin}`, '--endpoint', `gitlab=${gl.origin}`, '--no-config'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/2 revoked, 0 failed/);
     expect(gh.isActive(pat)).toBe(false);
@@ -90,7 +96,7 @@ describe('tokenward revoke', () => {
     const pat = githubToken();
     gh.add(pat);
     const dir = tree({});
-    const r = await runCli(['revoke', '--token', '-', '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'], { cwd: dir, input: `${pat}\n` });
+    const r = await run(['revoke', '--token', '-', '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'], { cwd: dir, input: `${pat}\n` });
     expect(r.code).toBe(0);
     expect(gh.isActive(pat)).toBe(false);
     expect(auditLines(dir)[0]).toMatchObject({ rule: 'github-pat-classic', outcome: 'revoked', location: '<stdin>:1' });
@@ -99,36 +105,39 @@ describe('tokenward revoke', () => {
   it('refuses a token given on the command line (exit 2), and calls nothing', async () => {
     const gh = await start('github');
     const pat = githubToken();
-    const r = await runCli(['revoke', '--token', pat, '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'], { cwd: tree({}) });
+    const r = await run(['revoke', '--token', pat, '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'], { cwd: tree({}) });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/standard input/);
     expect(gh.requests).toHaveLength(0);
   });
 
   it('exit 2 for a token no rule recognises, and for an unknown --rule', async () => {
-    const a = await runCli(['revoke', '--token', '-', '--no-config'], { cwd: tree({}), input: 'not-a-token-at-all' });
+    const a = await run(['revoke', '--token', '-', '--no-config'], { cwd: tree({}), input: 'not-a-token-at-all' });
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/no rule recognises/);
-    const b = await runCli(['revoke', '--token', '-', '--rule', 'no-such-rule', '--no-config'], { cwd: tree({}), input: githubToken() });
+    const b = await run(['revoke', '--token', '-', '--rule', 'no-such-rule', '--no-config'], { cwd: tree({}), input: githubToken() });
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/unknown rule "no-such-rule"/);
   });
 
-  it('exit 1 when a revocation fails (provider 500), with the failure shown and audited', async () => {
+  it('exit 1 when a revocation fails (provider 500), with the failure shown, audited and the manual steps printed', async () => {
     const gl = await start('gitlab');
     const glpat = TOKEN_MAKERS['gitlab-pat-legacy']!();
+    // --no-verify: the first request is the revocation itself.
     gl.add(glpat).failNext({ kind: 'status', status: 500 });
     const dir = tree({});
-    const r = await runCli(['revoke', '--token', '-', '--yes', '--endpoint', `gitlab=${gl.origin}`, '--no-config'], { cwd: dir, input: glpat });
+    const r = await run(['revoke', '--token', '-', '--yes', '--no-verify', '--endpoint', `gitlab=${gl.origin}`, '--no-config'], { cwd: dir, input: glpat });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAILED.*HTTP 500/);
+    expect(r.stdout).toMatch(/Revoke it by hand: GitLab > Edit profile > Access tokens > Revoke/);
+    expect(r.stdout).toContain('https://docs.gitlab.com/user/profile/personal_access_tokens/#revoke-or-rotate-a-personal-access-token');
     expect(auditLines(dir)[0]).toMatchObject({ outcome: 'failed', status: 500 });
     expect(gl.isActive(glpat)).toBe(true);
   });
 
   it('--rule names the provider of a bare token; providers without an API get exact manual steps', async () => {
     const dir = tree({});
-    const r = await runCli(['revoke', '--token', '-', '--rule', 'wise-personal-api-token', '--yes', '--no-config'], { cwd: dir, input: '0f3c2a4e-1b2c-4d5e-8f90-123456789abc' });
+    const r = await run(['revoke', '--token', '-', '--rule', 'wise-personal-api-token', '--yes', '--no-config'], { cwd: dir, input: '0f3c2a4e-1b2c-4d5e-8f90-123456789abc' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Your Account > Integrations and Tools > API tokens/);
     expect(auditLines(dir)[0]).toMatchObject({ rule: 'wise-personal-api-token', outcome: 'manual-steps-shown' });
@@ -140,7 +149,7 @@ describe('tokenward revoke', () => {
     const allowed = githubToken();
     gh.add(kept).add(allowed);
     const dir = tree({ 'a.env': `A=${kept}\nB=${allowed} # tokenward:allow test fixture\n` });
-    const r = await runCli(['revoke', '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'], { cwd: dir });
+    const r = await run(['revoke', '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(gh.isActive(kept)).toBe(false);
     expect(gh.isActive(allowed)).toBe(true);
@@ -148,7 +157,7 @@ describe('tokenward revoke', () => {
 
   it('--audit FILE writes the log there', async () => {
     const dir = tree({ 'x.txt': githubToken() });
-    const r = await runCli(['revoke', '--audit', 'logs/revocations.jsonl', '--no-config'], { cwd: dir });
+    const r = await run(['revoke', '--audit', 'logs/revocations.jsonl', '--no-config'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'logs/revocations.jsonl'))).toBe(true);
     expect(existsSync(join(dir, '.tokenward/audit.jsonl'))).toBe(false);
@@ -161,13 +170,13 @@ describe('tokenward verify', () => {
     const pat = githubToken();
     gh.add(pat);
     const dir = tree({});
-    const args = ['--token', '-', '--endpoint', `github=${gh.origin}`, '--no-config'];
-    const a = await runCli(['verify', ...args], { cwd: dir, input: pat });
+    const args = ['--token', '-', '--yes', '--endpoint', `github=${gh.origin}`, '--no-config'];
+    const a = await run(['verify', ...args], { cwd: dir, input: pat });
     expect(a.stdout).toMatch(/^active/m);
     expect(a.code).toBe(1);
-    const rev = await runCli(['revoke', '--yes', ...args], { cwd: dir, input: pat });
+    const rev = await run(['revoke', '--yes', ...args], { cwd: dir, input: pat });
     expect(rev.code).toBe(0);
-    const b = await runCli(['verify', ...args], { cwd: dir, input: pat });
+    const b = await run(['verify', ...args], { cwd: dir, input: pat });
     expect(b.stdout).toMatch(/^inactive/m);
     expect(b.code).toBe(0);
     expect(readFileSync(join(dir, '.tokenward/verify-cache.json'), 'utf8')).not.toContain(pat);
@@ -175,25 +184,29 @@ describe('tokenward verify', () => {
 });
 
 describe('scan --verify', () => {
-  it('checks each unique found secret once (read-only) and reports the answers on stderr, keeping JSON on stdout valid', async () => {
+  it('checks each unique found secret once (read-only) and puts the answer in the JSON report as "verified"', async () => {
     const gh = await start('github');
     const live = githubToken();
     const dead = githubToken();
     gh.add(live).add(dead, false);
     const dir = tree({
-      '.tokenward.yml': `revoke:\n  endpoints:\n    github: ${gh.origin}\n`,
       'a.env': `A=${live}\nB=${dead}\n`,
       'b.env': `A=${live}\n`,
     });
-    const r = await runCli(['scan', '--verify', '--format', 'json', '.'], { cwd: dir });
+    const r = await run(['scan', '--verify', '--yes', '--no-access', '--endpoint', `github=${gh.origin}`, '--format', 'json', '.'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).findings).toHaveLength(3);
-    expect(r.stderr).toMatch(new RegExp(`^\\s*active .*${live.slice(-4)}`, 'm'));
-    expect(r.stderr).toMatch(new RegExp(`^\\s*inactive .*${dead.slice(-4)}`, 'm'));
+    const findings = JSON.parse(r.stdout).findings as { redacted: string; verified: string; verification: { httpStatus: number; checkedAt: string; host: string } }[];
+    expect(findings).toHaveLength(3);
+    const of = (s: string) => findings.filter((f) => f.redacted.endsWith(s.slice(-4)));
+    expect(of(live).map((f) => f.verified)).toEqual(['active', 'active']);
+    expect(of(dead).map((f) => f.verified)).toEqual(['inactive']);
+    expect(of(live)[0]!.verification).toMatchObject({ httpStatus: 200, host: new URL(gh.origin).host });
+    expect(Date.parse(of(live)[0]!.verification.checkedAt)).not.toBeNaN();
     expect(gh.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /user', 'GET /user']);
-    expect(r.stderr).not.toContain(live);
-    const plain = await runCli(['scan', '--format', 'json', '.'], { cwd: dir });
+    expect(r.stdout + r.stderr).not.toContain(live);
+    const plain = await run(['scan', '--format', 'json', '.'], { cwd: dir });
     expect(plain.code).toBe(1);
+    expect(JSON.parse(plain.stdout).findings[0].verified).toBeUndefined();
     expect(gh.requests).toHaveLength(2);
   });
 });
@@ -228,8 +241,10 @@ describe('scan --history --revoke-policy (CI)', () => {
     git(dir, 'add', 'b.env');
     git(dir, 'commit', '-q', '-m', 'local secret');
 
+    // The repository's own config chooses endpoints only once trusted (a CI job runs tokenward trust).
+    expect((await run(['trust'], { cwd: dir })).code).toBe(0);
     // --threads 1: this test is about the policy, not the history scan's worker pool.
-    const r = await runCli(['scan', '--history', '--threads', '1', '--revoke-policy', '--format', 'json', '.'], { cwd: dir });
+    const r = await run(['scan', '--history', '--threads', '1', '--revoke-policy', '--format', 'json', '.'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(() => JSON.parse(r.stdout)).not.toThrow();
     expect(gh.isActive(pushed)).toBe(false);

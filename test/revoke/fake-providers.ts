@@ -33,8 +33,10 @@ export class FakeProvider {
   readonly tokens = new Map<string, boolean>();
   /** Failures served (in order) before the contract answers again. */
   readonly failures: Failure[] = [];
-  /** npm: token list entries; heroku: authorizations. */
+  /** npm: token list entries; heroku: authorizations; GitHub: repositories; GitLab: projects. */
   listing: unknown[] = [];
+  /** Provider-specific account data the documented answers carry (login, scopes, orgs, …). */
+  account: Record<string, unknown> = {};
   origin = '';
   private server?: Server;
 
@@ -118,12 +120,58 @@ const json = (r: RecordedRequest): any => {
   }
 };
 
-/** GitHub: unauthenticated batched credential revocation, GET /user, installation token delete. */
+/** `?a=1&b=2` of a recorded path. */
+const query = (r: RecordedRequest) => new URL(r.path, 'http://x').searchParams;
+const pathOnly = (r: RecordedRequest) => r.path.split('?')[0];
+
+/** One page of `items` (`page`, `per_page`) and, when more follow, a Link header as GitHub and GitLab send it. */
+function paged(p: FakeProvider, r: RecordedRequest, items: unknown[], defaultPer = 30): { page: unknown[]; headers: Record<string, string> } {
+  const q = query(r);
+  const per = Number(q.get('per_page') ?? defaultPer);
+  const page = Number(q.get('page') ?? 1);
+  const slice = items.slice((page - 1) * per, page * per);
+  const headers: Record<string, string> = {};
+  if (page * per < items.length) {
+    const next = new URL(r.path, p.origin);
+    next.searchParams.set('page', String(page + 1));
+    const last = new URL(r.path, p.origin);
+    last.searchParams.set('page', String(Math.ceil(items.length / per)));
+    headers.link = `<${next.href}>; rel="next", <${last.href}>; rel="last"`;
+  }
+  return { page: slice, headers };
+}
+
+/**
+ * GitHub: GET /user (login; `X-OAuth-Scopes` for classic and OAuth tokens; the
+ * `github-authentication-token-expiration` header when the token expires), GET /user/repos
+ * (repositories with the account's `permissions`, paginated with Link), installation
+ * repositories, unauthenticated batched credential revocation, installation token delete.
+ * Set `account.scopes`, `account.expires`, `listing` (repositories) per test.
+ */
 export const github = () =>
   new FakeProvider('github', (r, p) => {
-    if (r.method === 'GET' && (r.path === '/user' || r.path === '/installation/repositories')) {
-      const t = bearer(r, 'token');
-      return t && p.isActive(t) ? { status: 200, body: { login: 'octocat', id: 1 } } : { status: 401, body: { message: 'Bad credentials' } };
+    const t = bearer(r, 'token') ?? bearer(r);
+    const ok = t !== undefined && p.isActive(t);
+    const unauthorized = { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } };
+    const tokenHeaders = (): Record<string, string> => {
+      const h: Record<string, string> = {};
+      // Fine-grained tokens carry no OAuth scopes.
+      if (!t?.startsWith('github_pat_')) h['x-oauth-scopes'] = String(p.account.scopes ?? 'repo, read:org');
+      if (p.account.expires) h['github-authentication-token-expiration'] = String(p.account.expires);
+      return h;
+    };
+    if (r.method === 'GET' && pathOnly(r) === '/user') {
+      return ok ? { status: 200, body: { login: p.account.login ?? 'octocat', id: 1, type: 'User', name: 'The Octocat' }, headers: tokenHeaders() } : unauthorized;
+    }
+    if (r.method === 'GET' && pathOnly(r) === '/user/repos') {
+      if (!ok) return unauthorized;
+      const { page, headers } = paged(p, r, p.listing);
+      return { status: 200, body: page, headers };
+    }
+    if (r.method === 'GET' && pathOnly(r) === '/installation/repositories') {
+      if (!ok) return unauthorized;
+      const { page, headers } = paged(p, r, p.listing);
+      return { status: 200, body: { total_count: p.listing.length, repository_selection: 'selected', repositories: page }, headers: { ...headers, ...tokenHeaders() } };
     }
     if (r.method === 'POST' && r.path === '/credentials/revoke') {
       // Documented: any authenticated request gets 403; at most 1,000 credentials per request.
@@ -135,30 +183,80 @@ export const github = () =>
       return { status: 202, body: {} };
     }
     if (r.method === 'DELETE' && r.path === '/installation/token') {
-      const t = bearer(r, 'token');
-      return t && p.revoke(t) ? { status: 204 } : { status: 401, body: { message: 'Bad credentials' } };
+      return t && p.revoke(t) ? { status: 204 } : unauthorized;
     }
     return undefined;
   });
 
+/** A repository as GET /user/repos lists it (fields the access map reads, plus a few more). */
+export function githubRepo(owner: string, name: string, permissions: { admin?: boolean; push?: boolean } = {}): Record<string, unknown> {
+  return {
+    id: Math.floor(Math.random() * 1e9),
+    name,
+    full_name: `${owner}/${name}`,
+    private: true,
+    owner: { login: owner, type: 'Organization' },
+    permissions: { admin: permissions.admin ?? false, maintain: false, push: permissions.push ?? false, triage: false, pull: true },
+  };
+}
+
+/**
+ * GitLab: GET /personal_access_tokens/self (the token: name, scopes, expiry, revoked), GET /user,
+ * GET /projects?min_access_level= (paginated with Link), DELETE /personal_access_tokens/self.
+ * `account.scopes` (default [api]) decide what /user answers: read_user, read_api or api.
+ */
 export const gitlab = () =>
   new FakeProvider('gitlab', (r, p) => {
-    if (r.path !== '/api/v4/personal_access_tokens/self') return undefined;
     const t = r.headers['private-token'] as string | undefined;
     const known = t !== undefined && p.tokens.has(t);
-    if (r.method === 'GET') {
-      return known && p.isActive(t!) ? { status: 200, body: { id: 7, name: 'ci', revoked: false, active: true } } : { status: 401, body: { message: '401 Unauthorized' } };
+    const unauthorized = { status: 401, body: { message: '401 Unauthorized' } };
+    const scopes = (p.account.scopes as string[] | undefined) ?? ['api'];
+    const path = pathOnly(r);
+    if (path === '/api/v4/personal_access_tokens/self') {
+      if (r.method === 'GET') {
+        return known && p.isActive(t!)
+          ? {
+              status: 200,
+              body: { id: 7, name: p.account.tokenName ?? 'ci', revoked: false, created_at: '2025-01-02T10:00:00.000Z', description: '', scopes, user_id: 3, last_used_at: '2025-06-01T08:00:00.000Z', active: true, expires_at: p.account.expiresAt ?? '2026-06-30' },
+            }
+          : unauthorized;
+      }
+      if (r.method === 'DELETE') return known && p.revoke(t!) ? { status: 204 } : unauthorized;
+      return undefined;
     }
-    if (r.method === 'DELETE') return known && p.revoke(t!) ? { status: 204 } : { status: 401, body: { message: '401 Unauthorized' } };
+    if (!(known && p.isActive(t!))) return unauthorized;
+    if (r.method === 'GET' && path === '/api/v4/user') {
+      if (!scopes.some((s) => ['api', 'read_api', 'read_user'].includes(s))) return { status: 403, body: { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api read_user' } };
+      return { status: 200, body: { id: 3, username: p.account.username ?? 'jdoe', name: 'J Doe', state: 'active', is_admin: false } };
+    }
+    if (r.method === 'GET' && path === '/api/v4/projects') {
+      if (!scopes.some((s) => ['api', 'read_api'].includes(s))) return { status: 403, body: { error: 'insufficient_scope' } };
+      const min = Number(query(r).get('min_access_level') ?? 0);
+      const { page, headers } = paged(p, r, (p.listing as { access: number }[]).filter((x) => x.access >= min), 20);
+      return { status: 200, body: page, headers };
+    }
     return undefined;
   });
 
-/** Slack answers HTTP 200 with ok:false for bad tokens. */
+/** A project as GET /projects?simple=true lists it; `access` is the stand-in's own field (the member's level). */
+export function gitlabProject(namespace: string, name: string, access: number): Record<string, unknown> {
+  return { id: Math.floor(Math.random() * 1e6), name, path: name, path_with_namespace: `${namespace}/${name}`, namespace: { id: 1, name: namespace, path: namespace, kind: 'group', full_path: namespace }, access };
+}
+
+/** Slack answers HTTP 200 with ok:false for bad tokens; auth.test says who the token is, the `x-oauth-scopes` header what it may do. */
 export const slack = () =>
   new FakeProvider('slack', (r, p) => {
     const t = bearer(r) ?? new URLSearchParams(r.body).get('token') ?? undefined;
     const ok = t !== undefined && p.isActive(t);
-    if (r.method === 'POST' && r.path === '/api/auth.test') return { status: 200, body: ok ? { ok: true, team: 'T', user: 'U' } : { ok: false, error: 'invalid_auth' } };
+    if (r.method === 'POST' && r.path === '/api/auth.test') {
+      if (!ok) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+      const bot = t!.startsWith('xoxb-') ? { bot_id: 'B0123ABCD' } : {};
+      return {
+        status: 200,
+        body: { ok: true, url: 'https://subarachnoid.slack.com/', team: p.account.team ?? 'Subarachnoid Workspace', user: p.account.user ?? 'grace', team_id: 'T12345678', user_id: 'W12345678', ...bot, is_enterprise_install: false },
+        headers: { 'x-oauth-scopes': String(p.account.scopes ?? 'chat:write,channels:read') },
+      };
+    }
     if (r.method === 'POST' && r.path === '/api/auth.revoke') {
       if (!ok) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
       if (new URLSearchParams(r.body).get('test') === '1') return { status: 200, body: { ok: true, revoked: false } };
@@ -168,14 +266,18 @@ export const slack = () =>
     return undefined;
   });
 
-/** npm: the token list shows `first 8...last 4`; delete by key. */
+/** npm: whoami; the token list shows `first 8...last 4` with its flags; delete by key. */
 export const npm = () =>
   new FakeProvider('npm', (r, p) => {
     const t = bearer(r);
     const ok = t !== undefined && p.isActive(t);
-    if (r.method === 'GET' && r.path === '/-/whoami') return ok ? { status: 200, body: { username: 'someone' } } : { status: 401, body: { error: 'Unauthorized' } };
+    if (r.method === 'GET' && r.path === '/-/whoami') return ok ? { status: 200, body: { username: p.account.username ?? 'someone' } } : { status: 401, body: { error: 'Unauthorized' } };
     if (!ok && r.path.startsWith('/-/npm/v1/tokens')) return { status: 401, body: { error: 'Unauthorized' } };
-    if (r.method === 'GET' && r.path === '/-/npm/v1/tokens') return { status: 200, body: { objects: p.listing, total: p.listing.length, urls: {} } };
+    if (r.method === 'GET' && r.path === '/-/npm/v1/tokens') {
+      // `full` is the stand-in's own bookkeeping, never part of the answer.
+      const objects = (p.listing as Record<string, unknown>[]).map(({ full: _full, ...entry }) => ({ cidr_whitelist: null, readonly: false, automation: false, created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', ...entry }));
+      return { status: 200, body: { objects, total: objects.length, urls: {} } };
+    }
     const m = /^\/-\/npm\/v1\/tokens\/token\/([^/]+)$/.exec(r.path);
     if (r.method === 'DELETE' && m) {
       const key = decodeURIComponent(m[1]!);
@@ -252,11 +354,30 @@ export const heroku = () =>
     return undefined;
   });
 
+/** Hugging Face: whoami-v2 (account, orgs with the member's role, the token's name and role); unauthenticated bulk revoke. */
 export const huggingface = () =>
   new FakeProvider('huggingface', (r, p) => {
     if (r.method === 'GET' && r.path === '/api/whoami-v2') {
       const t = bearer(r);
-      return t && p.isActive(t) ? { status: 200, body: { name: 'me', id: '1' } } : { status: 401, body: { error: 'Invalid credentials in Authorization header' } };
+      if (!(t && p.isActive(t))) return { status: 401, body: { error: 'Invalid credentials in Authorization header' } };
+      const orgs = ((p.account.orgs as string[] | undefined) ?? []).map((name) => ({ type: 'org', name, fullname: name, roleInOrg: 'write', avatarUrl: '', periodEnd: null, canPay: false, email: null }));
+      return {
+        status: 200,
+        body: {
+          type: 'user',
+          id: '6423a1b2c3d4e5f6',
+          name: p.account.name ?? 'me',
+          fullname: 'Me',
+          email: 'me@example.com',
+          emailVerified: true,
+          canPay: false,
+          isPro: false,
+          periodEnd: null,
+          avatarUrl: '',
+          orgs,
+          auth: { type: 'access_token', accessToken: { displayName: p.account.tokenName ?? 'laptop', role: p.account.role ?? 'write', createdAt: '2025-01-01T00:00:00.000Z' } },
+        },
+      };
     }
     if (r.method === 'POST' && r.path === '/api/credentials/revoke') {
       const creds = json(r)?.credentials;
@@ -265,6 +386,33 @@ export const huggingface = () =>
       return { status: 202, body: {} };
     }
     return undefined;
+  });
+
+/** Stripe: GET /v1/account with the secret key as Bearer (the Account object); 401 with an error object. */
+export const stripe = () =>
+  new FakeProvider('stripe', (r, p) => {
+    if (r.method !== 'GET' || r.path !== '/v1/account') return undefined;
+    const t = bearer(r);
+    if (!(t && p.isActive(t))) return { status: 401, body: { error: { message: 'Invalid API Key provided: sk_live_****', type: 'invalid_request_error' } } };
+    return {
+      status: 200,
+      body: { id: p.account.id ?? 'acct_1Nv0FGQ9RKHgCVdK', object: 'account', email: 'billing@acme.example', country: 'US', charges_enabled: true, payouts_enabled: true, type: 'standard', settings: { dashboard: { display_name: p.account.name ?? 'Acme', timezone: 'Etc/UTC' } } },
+    };
+  });
+
+/** Wise: GET /v1/profiles with a personal API token (personal and business profiles); 401 otherwise. */
+export const wise = () =>
+  new FakeProvider('wise', (r, p) => {
+    if (r.method !== 'GET' || r.path !== '/v1/profiles') return undefined;
+    const t = bearer(r);
+    if (!(t && p.isActive(t))) return { status: 401, body: { error: 'invalid_token', error_description: 'Invalid token' } };
+    return {
+      status: 200,
+      body: [
+        { id: 30000001, type: 'personal', details: { firstName: 'Oliver', lastName: 'Wilson', dateOfBirth: '1977-07-01' } },
+        { id: 30000002, type: 'business', details: { name: p.account.business ?? 'ABC Logistics Ltd', registrationNumber: '12144939', companyType: 'LIMITED' } },
+      ],
+    };
   });
 
 /** Cloudflare: verify gives the token's id; delete by id. */
@@ -328,4 +476,4 @@ export const twitch = () =>
 /** Fastly: the token is sent as Fastly-Key; GET and DELETE /tokens/self act on the presenting token. */
 export const fastly = selfRevoking('fastly', '/tokens/self', { method: 'DELETE', path: '/tokens/self', status: 204 }, (r) => r.headers['fastly-key'] as string | undefined);
 
-export const FAKES = { github, gitlab, slack, npm, digitalocean, doppler, vercel, heroku, huggingface, buildkite, cratesio, cloudflare, dropbox, twitch, fastly };
+export const FAKES = { github, gitlab, slack, npm, digitalocean, doppler, vercel, heroku, huggingface, buildkite, cratesio, cloudflare, stripe, wise, dropbox, twitch, fastly };

@@ -101,3 +101,38 @@ export const FAKE_OF: Record<string, string> = {
   'cloudflare-user-api-token': 'cloudflare',
   'fastly-api-token': 'fastly',
 };
+
+/**
+ * A listener on 127.0.0.1 that records every connection and every byte it is sent and answers
+ * nothing useful: a host a hostile configuration points tokens at. "Receives nothing" means no
+ * connection at all (HTTPS included: a TLS hello is a connection).
+ */
+export interface CaptureServer {
+  port: number;
+  connections: number;
+  received: () => string;
+  close(): Promise<void>;
+}
+
+export async function startCapture(): Promise<CaptureServer> {
+  const { createServer } = await import('node:net');
+  const chunks: Buffer[] = [];
+  const state = { connections: 0 };
+  const server = createServer((socket) => {
+    state.connections++;
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => {});
+    // Answer like a server that accepts anything, so a client that got here would go on sending.
+    socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    get connections() {
+      return state.connections;
+    },
+    received: () => Buffer.concat(chunks).toString('latin1'),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

@@ -129,7 +129,7 @@ describe('HTTP client', () => {
     const http = new HttpClient({ minIntervalMs: 150 });
     const t0 = Date.now();
     const secrets = [1, 2, 3].map(() => TOKEN_MAKERS['gitlab-pat-legacy']!());
-    await verifyFindings(secrets.map((s) => findingFor(rule('gitlab-pat-legacy'), s)), repoRules(), { endpoints, http });
+    await verifyFindings(secrets.map((s) => findingFor(rule('gitlab-pat-legacy'), s)), repoRules(), { endpoints, http, access: false });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(server.requests).toHaveLength(3);
   });
@@ -143,11 +143,11 @@ describe('verify', () => {
     server.add(dead, false);
     const findings = [findingFor(def, secret, 'a.env'), findingFor(def, secret, 'b.env', 9), findingFor(def, dead, 'c.env')];
     const cache = createVerifyCache();
-    const first = await verifyFindings(findings, repoRules(), { endpoints, cache });
+    const first = await verifyFindings(findings, repoRules(), { endpoints, cache, access: false });
     expect(first.secrets.map((s) => s.result.status)).toEqual(['active', 'inactive']);
     expect(first.secrets[0]!.occurrences).toHaveLength(2);
     expect(server.requests).toHaveLength(2);
-    const again = await verifyFindings(findings, repoRules(), { endpoints, cache });
+    const again = await verifyFindings(findings, repoRules(), { endpoints, cache, access: false });
     expect(server.requests).toHaveLength(2);
     expect(again.secrets.every((s) => s.result.cached)).toBe(true);
   });
@@ -156,9 +156,9 @@ describe('verify', () => {
     const { server, secret, endpoints } = await gitlab();
     server.failNext({ kind: 'status', status: 500 });
     const cache = createVerifyCache();
-    const { secrets } = await verifyFindings([findingFor(rule('gitlab-pat-legacy'), secret)], repoRules(), { endpoints, cache });
+    const { secrets } = await verifyFindings([findingFor(rule('gitlab-pat-legacy'), secret)], repoRules(), { endpoints, cache, access: false });
     expect(secrets[0]!.result).toMatchObject({ status: 'unknown', httpStatus: 500 });
-    await verifyFindings([findingFor(rule('gitlab-pat-legacy'), secret)], repoRules(), { endpoints, cache });
+    await verifyFindings([findingFor(rule('gitlab-pat-legacy'), secret)], repoRules(), { endpoints, cache, access: false });
     expect(server.requests).toHaveLength(2);
   });
 
@@ -201,7 +201,7 @@ describe('plan and audit', () => {
     expect(lines.map((l) => l.outcome)).toEqual(['planned', 'attempt', 'revoked']);
     expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', fingerprint: lines[2].fingerprint });
     lines.splice(1, 1);
-    expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', provider: 'GitLab', status: 204, verify: 'inactive', endpoint: new URL(endpoints.get('gitlab')!).host });
+    expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', provider: 'GitLab', status: 204, verify: 'inactive', endpoint: endpoints.get('gitlab')!.url.host });
     expect(lines[1].fingerprint).toMatch(/^[0-9a-f]{32}$/);
     expect(typeof lines[1].time).toBe('string');
     expect(() => audit.write({ ...lines[1], error: secret }, [secret])).toThrow(/secret/);

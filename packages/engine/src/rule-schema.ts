@@ -70,6 +70,70 @@ const httpStep = {
   not: { anyOf: [{ required: ['json', 'form'] }, { required: ['json', 'body'] }, { required: ['form', 'body'] }] },
 } as const;
 const httpOrigin = { type: 'string', pattern: '^https://[^/?#]+$', description: 'https://host[:port] the steps are sent to.' } as const;
+/*
+ * Access map: what a live token belongs to and reaches, read from documented read-only answers
+ * (the verify step's own answer, or further GETs to the same origin). Interpreted by @tokenward/revoke.
+ */
+const dottedPath = { type: 'string', description: 'Dotted path in the JSON body ("" = the body).' } as const;
+const accessFact = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['label'],
+  properties: {
+    label: { type: 'string', minLength: 1, description: 'Shown before the value, e.g. "can write to".' },
+    json: { ...dottedPath, minLength: 1, description: 'Dotted path of a scalar or a list of scalars.' },
+    header: { type: 'string', pattern: '^[A-Za-z0-9-]+$', description: 'Response header.' },
+    value: { type: 'string', minLength: 1, description: 'A constant the rule itself knows (e.g. "live").' },
+    list: { ...dottedPath, description: 'Dotted path of an array ("" = the body).' },
+    where: {
+      type: 'object',
+      minProperties: 1,
+      description: 'With list: item field → value it must equal (strings are templates).',
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
+    pick: { type: 'string', minLength: 1, description: 'With list: the one matching item\'s value at this path.' },
+    items: { type: 'string', minLength: 1, description: 'With list: every matching item\'s value at this path (shown as a count).' },
+    group: { type: 'string', minLength: 1, description: 'With items: path grouping items by owner.' },
+    noun: { type: 'string', minLength: 1, description: 'With items: what the items are ("repositories").' },
+    split: { type: 'string', minLength: 1, description: 'Split a string value into a list.' },
+    values: { type: 'object', additionalProperties: { type: 'string' }, description: 'Display text per value.' },
+  },
+  oneOf: [
+    { required: ['json'], not: { anyOf: [{ required: ['header'] }, { required: ['value'] }, { required: ['list'] }] } },
+    { required: ['header'], not: { anyOf: [{ required: ['json'] }, { required: ['value'] }, { required: ['list'] }] } },
+    { required: ['value'], not: { anyOf: [{ required: ['json'] }, { required: ['header'] }, { required: ['list'] }] } },
+    {
+      required: ['list'],
+      not: { anyOf: [{ required: ['json'] }, { required: ['header'] }, { required: ['value'] }, { required: ['pick', 'items'] }] },
+      anyOf: [{ required: ['pick'] }, { required: ['items'] }],
+    },
+  ],
+} as const;
+const accessProbe = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['facts'],
+  properties: {
+    request: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['method', 'path'],
+      description: 'A further read-only call to the same origin; without it the facts come from the verify answer.',
+      properties: {
+        method: { enum: ['GET'] },
+        path: { type: 'string', pattern: '^/', description: 'Path (and query) on the origin; template.' },
+        headers: stringMap,
+      },
+    },
+    pages: { type: 'integer', minimum: 1, maximum: 10, description: 'Pages to follow through Link rel="next" (default 1).' },
+    facts: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[a-z][A-Za-z0-9_]*$' },
+      additionalProperties: accessFact,
+    },
+  },
+} as const;
 const verifySpec = {
   type: 'object',
   additionalProperties: false,
@@ -80,6 +144,7 @@ const verifySpec = {
     active: { ...httpMatchers, description: "Last step's response when the token works (default: any 2xx)." },
     inactive: { ...httpMatchers, description: 'Any response meaning the token is revoked or invalid (default: 401).' },
     note: { type: 'string' },
+    access: { type: 'array', minItems: 1, items: accessProbe, description: 'What a live token belongs to and reaches (read-only).' },
   },
 } as const;
 const revokeSpec = {

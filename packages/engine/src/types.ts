@@ -72,6 +72,48 @@ export interface VerifySpec {
   active?: HttpMatcher | HttpMatcher[];
   inactive?: HttpMatcher | HttpMatcher[];
   note?: string;
+  /** What a live token belongs to and reaches, read from documented read-only answers. */
+  access?: AccessProbe[];
+}
+
+/**
+ * One source of access facts: the verify step's own answer (no `request`), or one more read-only
+ * GET to the same origin. Facts are read from the JSON body or the headers.
+ */
+export interface AccessProbe {
+  request?: { method: 'GET'; path: string; headers?: Record<string, string> };
+  /** Pages to read by following `Link: <…>; rel="next"` (same origin only). Default 1. */
+  pages?: number;
+  /** Fact name → how to read it, in display order. */
+  facts: Record<string, AccessFactSpec>;
+}
+
+/** How one fact is read. Exactly one of `json`, `header`, `value`, `list` says where from. */
+export interface AccessFactSpec {
+  /** Shown before the value: `account`, `scopes`, `can write to`. */
+  label: string;
+  /** Dotted path of a scalar or a list of scalars in the JSON body. */
+  json?: string;
+  /** Response header (case-insensitive). */
+  header?: string;
+  /** A constant (what the rule itself knows, e.g. `live` for a live-mode key). */
+  value?: string;
+  /** Dotted path of an array in the JSON body (`""` = the body). */
+  list?: string;
+  /** With `list`: item field (dotted path) → value it must equal; strings are templates. */
+  where?: Record<string, string | number | boolean>;
+  /** With `list`: the one matching item's value at this path (no match or several: no fact). */
+  pick?: string;
+  /** With `list`: every matching item's value at this path; shown as a count. */
+  items?: string;
+  /** With `items`: path grouping the items by owner (`owner.login` → "14 repositories of acme"). */
+  group?: string;
+  /** With `items`: what the items are, e.g. `repositories`. */
+  noun?: string;
+  /** Splits a string value into a list (`X-OAuth-Scopes: repo, gist`). */
+  split?: string;
+  /** Display text per value (`{ 'true': read-only }`). */
+  values?: Record<string, string>;
 }
 
 export interface RevokeSpec {

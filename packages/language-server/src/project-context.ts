@@ -13,6 +13,7 @@ import {
   loadRuleDefinitions,
   Suppressor,
   writeBaseline,
+  dropUntrustedNetworkSteps,
   type LoadedConfig,
 } from '@tokenward/project';
 import type { ServerSettings } from './settings.js';
@@ -58,7 +59,8 @@ export class ProjectContext {
     this.settings = settings;
     this.problems = [];
     this.suppressor = this.loadSuppressor();
-    this.config = this.suppressor?.settings.config.file ? this.suppressor.settings.config : undefined;
+    // Kept without a project file too: the user's own configuration may set endpoints.
+    this.config = this.suppressor?.settings.config;
     const fromSettings = settings.rules.map((r) => (isAbsolute(r) || !this.root ? r : resolve(this.root, r)));
     const extra = [...(this.suppressor?.settings.ruleFiles ?? []), ...fromSettings];
     try {
@@ -74,6 +76,8 @@ export class ProjectContext {
         ({ defs: this.defs, compiled: this.compiled } = this.suppressor.selectRules(this.defs, this.compiled));
       } catch (e) {
         this.problems.push((e as Error).message);
+        // Whatever else failed, an untrusted project's rule files never contact a host.
+        if (this.config) this.defs = dropUntrustedNetworkSteps(this.config, this.defs);
       }
     }
     this.byId = new Map(this.defs.map((d) => [d.id, d]));

@@ -7,6 +7,16 @@ import type { ServerSettings } from './settings.js';
 
 export type VerificationStatus = 'active' | 'inactive' | 'unknown';
 
+/** The provider's answer: status, when and where, and for a live token what it reaches. */
+export interface VerificationResult {
+  status: VerificationStatus;
+  httpStatus?: number;
+  checkedAt?: string;
+  host?: string;
+  /** `account octocat; scopes repo; can write to 14 repositories of acme` and its parts. */
+  access?: { summary: string; facts: { label: string; text: string }[] };
+}
+
 export interface RevocationPreview {
   /** True when the provider has an API Tokenward can call. */
   api: boolean;
@@ -33,7 +43,7 @@ export interface RevocationContext {
 export interface RevocationPort {
   preview(rule: RuleDefinition, finding: Finding, ctx: RevocationContext): RevocationPreview;
   revoke(rule: RuleDefinition, finding: Finding, ctx: RevocationContext): Promise<RevocationOutcome>;
-  verify?(rule: RuleDefinition, finding: Finding, ctx: RevocationContext): Promise<VerificationStatus>;
+  verify?(rule: RuleDefinition, finding: Finding, ctx: RevocationContext): Promise<VerificationResult>;
   auditLogPath(ctx: RevocationContext): string | undefined;
 }
 

@@ -5,7 +5,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { createAuditLog, createVerifyCache, executePlan, parseEndpoints, planRevocation, verifySecret, type EndpointOverrides, type VerifyCache } from '@tokenward/revoke';
-import type { RevocationContext, RevocationOutcome, RevocationPort, RevocationPreview, VerificationStatus } from './revocation.js';
+import type { RevocationContext, RevocationOutcome, RevocationPort, RevocationPreview, VerificationResult } from './revocation.js';
 
 export const DEFAULT_AUDIT_LOG = '.tokenward/audit.jsonl';
 
@@ -48,10 +48,11 @@ export function revokePackagePort(): RevocationPort {
       return { ok: false, detail: result.error ?? result.outcome, ...auditLog };
     },
 
-    async verify(rule: RuleDefinition, finding: Finding, ctx: RevocationContext): Promise<VerificationStatus> {
+    async verify(rule: RuleDefinition, finding: Finding, ctx: RevocationContext): Promise<VerificationResult> {
       const endpoints = endpointsOf(ctx);
-      const r = await verifySecret(rule, finding.secret, { cache, ...(endpoints ? { endpoints } : {}) });
-      return r.status;
+      const r = await verifySecret(rule, finding.secret, { cache, fingerprint: finding.fingerprint, ...(endpoints ? { endpoints } : {}) });
+      const { status, httpStatus, checkedAt, host, access } = r;
+      return { status, ...(httpStatus !== undefined ? { httpStatus } : {}), ...(checkedAt ? { checkedAt } : {}), ...(host ? { host } : {}), ...(access ? { access } : {}) };
     },
 
     auditLogPath(ctx: RevocationContext): string | undefined {

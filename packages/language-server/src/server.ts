@@ -33,7 +33,7 @@ import { allowComment, languageOf } from './comments.js';
 import { envVarEdits, suggestEnvName, supportsEnvReplacement } from './env-replace.js';
 import { ProjectContext } from './project-context.js';
 import { revokePackagePort } from './revoke-adapter.js';
-import { manualSteps, type RevocationPort, type VerificationStatus } from './revocation.js';
+import { manualSteps, type RevocationPort, type VerificationResult } from './revocation.js';
 import { DEFAULT_SETTINGS, mergeSettings, type DiagnosticSeverityName, type ServerSettings } from './settings.js';
 import { scanWorkspace } from './workspace-scan.js';
 
@@ -77,6 +77,8 @@ export interface ServerOptions {
 export interface DiagnosticData {
   fingerprint: string;
   ruleId: string;
+  /** With verification on: the provider's answer (`active`, `inactive`, `unknown`). */
+  verified?: VerificationResult['status'];
 }
 
 interface DocState {
@@ -116,7 +118,7 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
   /** Files filled by a workspace scan (not open): uri → findings, so actions work there too. */
   const scanned = new Map<string, Finding[]>();
   const revoked = new Map<string, Revoked>();
-  const verification = new Map<string, VerificationStatus>();
+  const verification = new Map<string, VerificationResult>();
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let root: string | undefined;
   let project: ProjectContext | undefined;
@@ -135,7 +137,8 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
     const effective: ServerSettings = {
       ...settings,
       auditLog: settings.auditLog || cfg?.resolved.auditLog || '',
-      providerEndpoints: { ...(cfg?.config.revoke?.endpoints ?? {}), ...settings.providerEndpoints },
+      // The user's own and a trusted project configuration's endpoints (an untrusted project's are never here).
+      providerEndpoints: { ...Object.fromEntries((cfg?.endpoints ?? []).map((e) => [e.key, e.origin])), ...settings.providerEndpoints },
     };
     return { settings: effective, root };
   };
@@ -198,8 +201,8 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
   function toDiagnostic(f: Finding): Diagnostic {
     const rule = project?.rule(f.ruleId);
     const r = revoked.get(f.fingerprint);
-    const status = verification.get(f.fingerprint);
-    const data: DiagnosticData = { fingerprint: f.fingerprint, ruleId: f.ruleId };
+    const status = verification.get(f.fingerprint)?.status;
+    const data: DiagnosticData = { fingerprint: f.fingerprint, ruleId: f.ruleId, ...(status ? { verified: status } : {}) };
     const diag: Diagnostic = {
       range: rangeOf(f),
       severity: r ? DiagnosticSeverity.Hint : SEVERITY[settings.severity],
@@ -211,7 +214,8 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
       data,
     };
     if (rule?.rotate?.url) diag.codeDescription = { href: rule.rotate.url };
-    if (r) diag.tags = [DiagnosticTag.Unnecessary];
+    // Revoked or verified inactive: shown faded (the token no longer works, the leak still needs cleaning up).
+    if (r || status === 'inactive') diag.tags = [DiagnosticTag.Unnecessary];
     return diag;
   }
 
@@ -249,11 +253,11 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
     for (const f of findings) {
       const rule = project?.rule(f.ruleId);
       if (!rule?.verify || verification.has(f.fingerprint) || revoked.has(f.fingerprint)) continue;
-      verification.set(f.fingerprint, 'unknown');
+      verification.set(f.fingerprint, { status: 'unknown' });
       try {
-        const status = await revocation!.verify!(rule, f, ctx());
-        verification.set(f.fingerprint, status);
-        changed ||= status !== 'unknown';
+        const result = await revocation!.verify!(rule, f, ctx());
+        verification.set(f.fingerprint, result);
+        changed ||= result.status !== 'unknown';
       } catch (e) {
         connection.console.warn(`verify ${f.ruleId} ${f.redacted}: ${(e as Error).message}`);
       }
@@ -328,7 +332,9 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
 
   function hoverText(f: Finding, rule: RuleDefinition | undefined): string {
     const r = revoked.get(f.fingerprint);
-    const status = r ? `revoked ${r.at}` : (verification.get(f.fingerprint) ?? (settings.verify && rule?.verify ? 'not checked yet' : 'not checked (verification is off)'));
+    const v = verification.get(f.fingerprint);
+    const details = v ? [v.host, v.httpStatus !== undefined ? `HTTP ${v.httpStatus}` : undefined, v.checkedAt].filter(Boolean).join(', ') : '';
+    const status = r ? `revoked ${r.at}` : v ? `${v.status}${details ? ` (${details})` : ''}` : settings.verify && rule?.verify ? 'not checked yet' : 'not checked (verification is off)';
     const lines = [
       `**${f.title}**${r ? ' — revoked' : ''}`,
       '',
@@ -340,6 +346,8 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
       `| Severity | ${f.severity} |`,
       `| Value | \`${f.redacted}\` |`,
       `| Status | ${status} |`,
+      // What a live token reaches (account, scopes, repositories), from the provider's read-only answers.
+      ...(!r && v?.access ? v.access.facts.map((x) => `| ${x.label} | ${x.text.replace(/\|/g, '\\|')} |`) : []),
     ];
     const preview = rule && revocation ? revocation.preview(rule, f, ctx()) : undefined;
     const manual = rule ? manualSteps(rule) : undefined;
@@ -478,7 +486,7 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
       return { status: 'failed', detail: outcome.detail };
     }
     revoked.set(fingerprint, { at: new Date().toISOString(), detail: outcome.detail });
-    verification.set(fingerprint, 'inactive');
+    verification.set(fingerprint, { status: 'inactive' });
     for (const [u, s] of states) if (s.findings.some((f) => f.fingerprint === fingerprint)) publish(u, s.findings);
     for (const [u, findings] of scanned) if (findings.some((f) => f.fingerprint === fingerprint)) publish(u, findings);
     notify(MessageType.Info, `Tokenward: ${finding.provider} token ${finding.redacted} revoked (${outcome.detail}).${outcome.auditLog ? ` Recorded in ${outcome.auditLog}.` : ''}`);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   AllowPatternError,
   compileAllowList,
@@ -13,6 +13,8 @@ import {
   type Severity,
 } from '@tokenward/engine';
 import { UsageError } from './errors.js';
+import { ruleFilesIn } from './rules-loader.js';
+import { configDigest, findUserConfig, isUserFile, trustState } from './trust.js';
 import { keyPath, parseSettings, SettingsFileError, type LocatedData } from './yaml-data.js';
 
 /** Names a configuration file may have, in the order they are looked for in each folder. */
@@ -39,6 +41,10 @@ export interface TokenwardConfig {
   inlineIgnores?: boolean;
   /** Default for `--max-file-size` (e.g. `10MB`, or a number of bytes). */
   maxFileSize?: string | number;
+  /** When findings are verified (`scan --verify`, the editor): report only those at least this
+   * live. `active`: live tokens only; `unknown`: all but tokens the provider rejected;
+   * `inactive` (default): everything. */
+  minVerified?: VerifiedLevel;
   /** Revocation settings, read by `tokenward revoke`. */
   revoke?: {
     /** Provider name or rule id → origin (`https://host[:port]`) replacing the rule's API origin,
@@ -53,6 +59,10 @@ export interface TokenwardConfig {
   };
 }
 
+/** Verification answers from least to most live (`minVerified`, `--only-verified`). */
+export type VerifiedLevel = 'inactive' | 'unknown' | 'active';
+export const VERIFIED_ORDER: Record<VerifiedLevel, number> = { inactive: 0, unknown: 1, active: 2 };
+
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const ruleIdList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 
@@ -65,6 +75,26 @@ const allowObject = {
     fingerprint: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'Finding fingerprint (see --format json).' },
     rules: { ...ruleIdList, description: 'Only for these rule ids.' },
     reason: { type: 'string', description: 'Why it is accepted (shown by --show-suppressed).' },
+  },
+} as const;
+
+const endpointsSchema = {
+  type: 'object',
+  additionalProperties: { type: 'string', pattern: '^https?://[^/?#]+(/[^?#]*)?$' },
+  description: 'Provider name or rule id → https://host[:port][/path prefix] replacing the rule origin. Honoured only from your own configuration or a trusted project file.',
+} as const;
+
+/** JSON Schema of the user's own configuration (`~/.config/tokenward/config.yaml`): the settings
+ * that decide where tokens may be sent. */
+export const userConfigSchema = {
+  $id: 'https://tokenward.dev/schema/user-config.json',
+  title: 'Tokenward user configuration',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    rules: { ...stringList, description: 'Extra rule files or folders (relative to this file), for every project.' },
+    revoke: { type: 'object', additionalProperties: false, properties: { endpoints: endpointsSchema } },
   },
 } as const;
 
@@ -89,15 +119,12 @@ export const configSchema = {
     baseline: { type: 'string', minLength: 1 },
     inlineIgnores: { type: 'boolean' },
     maxFileSize: { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*([kKmMgG][iI]?[bB]?|[bB])?$', minimum: 0 },
+    minVerified: { enum: ['inactive', 'unknown', 'active'], description: 'With verification on: report only findings at least this live.' },
     revoke: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        endpoints: {
-          type: 'object',
-          additionalProperties: { type: 'string', pattern: '^https?://[^/?#]+$' },
-          description: 'Provider name or rule id → https://host[:port] replacing the rule origin.',
-        },
+        endpoints: endpointsSchema,
         auto: ruleIdList,
         never: ruleIdList,
         auditLog: { type: 'string', minLength: 1 },
@@ -106,18 +133,56 @@ export const configSchema = {
   },
 } as const;
 
+/** An endpoint override a configuration file may set, with where it comes from. */
+export interface ConfiguredEndpoint {
+  key: string;
+  origin: string;
+  /** Shown in plans: `~/.config/tokenward/config.yaml`, `.tokenward.yaml (trusted)`. */
+  source: string;
+}
+
 /** A configuration file read and checked. Paths in `resolved` are absolute. */
 export interface LoadedConfig {
   /** The file, or undefined when none was found (all defaults). */
   file: string | undefined;
   /** Folder relative paths in the file are resolved against. */
   dir: string;
+  /** The project file as written, minus what it may not decide (see `trust`). */
   config: TokenwardConfig;
   /** Allow entries with plain strings turned into `{ value }`. */
   allow: AllowEntry[];
   resolved: { rules: string[]; baseline: string | undefined; auditLog: string | undefined };
+  /** The user's own configuration file applied (its rules and endpoints), if any. */
+  userFile: string | undefined;
+  /**
+   * `trusted`: the project file may choose where tokens are sent (recorded by `tokenward trust`,
+   * or the user's own file); `untrusted` / `changed`: its endpoints and its rule files' verify and
+   * revoke steps are ignored; `none`: there is no project file.
+   */
+  trust: 'trusted' | 'untrusted' | 'changed' | 'none';
+  /** Endpoint overrides from the user's file and a trusted project file (the project's win). */
+  endpoints: ConfiguredEndpoint[];
+  /** Rule files from an untrusted project file: loaded for detection, but never contact a host. */
+  untrustedRuleFiles: string[];
+  /** Reports what was ignored and why (default: stderr, each message once). */
+  warn(message: string): void;
+  /** The project file as a person names it from the working directory (for messages). */
+  shownFile: string | undefined;
   /** Line of a key, for later errors (unknown rule ids). */
   lineOf(path: readonly (string | number)[]): number | undefined;
+}
+
+const shownWarnings = new Set<string>();
+const stderrWarn = (m: string) => {
+  if (shownWarnings.has(m)) return;
+  shownWarnings.add(m);
+  process.stderr.write(`tokenward: warning: ${m}\n`);
+};
+
+/** `~/.config/…` for paths under the home folder. */
+function homeShort(file: string, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME;
+  return home && file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file;
 }
 
 /** The first configuration file in `startDir` or a folder above it. Two names in one folder is an error. */
@@ -170,51 +235,155 @@ export interface LoadConfigOptions {
   cwd: string;
   /** Where to start looking upwards (see scanRootOf). Default: cwd. */
   scanRoot?: string;
-  /** `--config FILE`: use exactly this file (it must exist). */
+  /** `--config FILE`: use exactly this file (it must exist). It chooses the file, it does not make it trusted. */
   configFile?: string;
-  /** `--no-config`: defaults only. */
+  /** `--no-config`: defaults only (neither the project's nor the user's file). */
   noConfig?: boolean;
+  /** Environment for the user's configuration folder (XDG_CONFIG_HOME, HOME). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Where warnings go (default: stderr). The editor collects them. */
+  warn?: (message: string) => void;
 }
 
-/** Finds (or takes) the configuration file and reads it; no file means defaults. */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read configuration ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Rule paths of a file, resolved against its folder; a missing one is an error at its line. */
+function ruleDirs(located: LocatedData<{ rules?: string[] }>, dir: string): string[] {
+  const rules = (located.data.rules ?? []).map((r) => resolve(dir, r));
+  rules.forEach((r, i) => {
+    if (!existsSync(r)) located.fail(['rules', i], `rule path not found: ${located.data.rules![i]}`);
+  });
+  return rules;
+}
+
+/** The user's own file: rules and endpoints for every project, always trusted. */
+function loadUserConfig(env: NodeJS.ProcessEnv): { file: string; rules: string[]; endpoints: ConfiguredEndpoint[] } | undefined {
+  const file = findUserConfig(env);
+  if (!file) return undefined;
+  const located = parseSettings<{ rules?: string[]; revoke?: { endpoints?: Record<string, string> } }>(readText(file), file, userConfigSchema);
+  if (located.data === null || typeof located.data !== 'object' || Array.isArray(located.data)) located.fail([], 'must be a mapping of settings');
+  const source = homeShort(file, env);
+  const endpoints = Object.entries(located.data.revoke?.endpoints ?? {}).map(([key, origin]) => ({ key, origin, source }));
+  return { file, rules: ruleDirs(located, dirname(file)), endpoints };
+}
+
+/** A project configuration file read, with what trusting it would cover (see trust.ts). */
+export function readProjectConfig(file: string): { located: LocatedData<TokenwardConfig>; ruleDirs: string[]; ruleFiles: string[]; digest: string } {
+  const text = readText(file);
+  const located = parseConfig(text, file);
+  const dirs = ruleDirs(located, dirname(file));
+  const ruleFiles = dirs.flatMap((r) => ruleFilesIn(r));
+  return { located, ruleDirs: dirs, ruleFiles, digest: configDigest(text, ruleFiles) };
+}
+
+/** Finds (or takes) the configuration file and reads it, with the user's own file; no file means defaults. */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const env = options.env ?? process.env;
+  const warn = options.warn ?? stderrWarn;
+  const defaults = (user?: ReturnType<typeof loadUserConfig>): LoadedConfig => ({
+    file: undefined,
+    dir: options.cwd,
+    config: {},
+    allow: [],
+    resolved: { rules: user?.rules ?? [], baseline: undefined, auditLog: undefined },
+    userFile: user?.file,
+    trust: 'none',
+    endpoints: user?.endpoints ?? [],
+    untrustedRuleFiles: [],
+    warn,
+    shownFile: undefined,
+    lineOf: () => undefined,
+  });
+  if (options.noConfig) return defaults();
   let file: string | undefined;
   if (options.configFile !== undefined) {
     file = resolve(options.cwd, options.configFile);
     if (!existsSync(file)) throw new UsageError(`--config: file not found: ${options.configFile}`);
-  } else if (!options.noConfig) {
+  } else {
     file = findConfigFile(options.scanRoot ?? options.cwd);
   }
-  if (file === undefined) {
-    return { file: undefined, dir: options.cwd, config: {}, allow: [], resolved: { rules: [], baseline: undefined, auditLog: undefined }, lineOf: () => undefined };
-  }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read configuration ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const located = parseConfig(text, file);
+  const user = loadUserConfig(env);
+  if (file === undefined || (user && resolve(file) === resolve(user.file))) return defaults(user);
+  const { located, ruleDirs: projectRules, ruleFiles, digest } = readProjectConfig(file);
   const cfg = located.data;
   const dir = dirname(file);
-  const rules = (cfg.rules ?? []).map((r) => resolve(dir, r));
-  rules.forEach((r, i) => {
-    if (!existsSync(r)) located.fail(['rules', i], `rule path not found: ${cfg.rules![i]}`);
-  });
+  const trust = isUserFile(file, env) ? 'trusted' : trustState(file, digest, env);
+  const shown = displayName(file, options.cwd);
+  let config = cfg;
+  let endpoints = user?.endpoints ?? [];
+  if (cfg.revoke?.endpoints && Object.keys(cfg.revoke.endpoints).length) {
+    if (trust === 'trusted') {
+      const mine = Object.entries(cfg.revoke.endpoints).map(([key, origin]) => ({ key, origin, source: `${shown} (trusted)` }));
+      endpoints = [...endpoints.filter((e) => !mine.some((m) => m.key.toLowerCase() === e.key.toLowerCase())), ...mine];
+    } else {
+      const { endpoints: ignored, ...revoke } = cfg.revoke;
+      config = { ...cfg, revoke };
+      const line = located.lineOf(['revoke', 'endpoints']);
+      warn(
+        `${shown}${line ? `:${line}` : ''}: revoke.endpoints (${Object.keys(ignored).join(', ')}) ignored: a project's configuration cannot choose where tokens are sent ${
+          trust === 'changed' ? 'and this file (or a rule file it names) changed since you trusted it' : 'unless you trust it'
+        }; review it, then run "tokenward trust ${shown}"`,
+      );
+    }
+  }
   return {
     file,
     dir,
-    config: cfg,
+    config,
     allow: (cfg.allow ?? []).map(toAllowEntry),
     resolved: {
-      rules,
+      rules: [...(user?.rules ?? []), ...projectRules],
       baseline: cfg.baseline !== undefined ? resolve(dir, cfg.baseline) : undefined,
       auditLog: cfg.revoke?.auditLog !== undefined ? resolve(dir, cfg.revoke.auditLog) : undefined,
     },
+    userFile: user?.file,
+    trust,
+    endpoints,
+    untrustedRuleFiles: trust === 'trusted' ? [] : ruleFiles.map((f) => resolve(f)),
+    warn,
+    shownFile: shown,
     lineOf: located.lineOf,
   };
 }
 
+/** A file as a person would name it from `cwd`. */
+function displayName(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * Rule files of an untrusted project file still detect, but their verify and revoke steps are
+ * dropped (with a warning naming the rules and hosts): a scanned repository cannot add a host
+ * that found tokens are sent to.
+ */
+export function dropUntrustedNetworkSteps(loaded: LoadedConfig, defs: RuleDefinition[]): RuleDefinition[] {
+  if (!loaded.untrustedRuleFiles.length) return defs;
+  const untrusted = new Set(loaded.untrustedRuleFiles);
+  const dropped: string[] = [];
+  const out = defs.map((d) => {
+    if (!(d.verify || d.revoke) || !d.source || !untrusted.has(resolve(d.source.file))) return d;
+    const hosts = [...new Set([d.verify?.origin, d.revoke?.origin].filter((o): o is string => o !== undefined).map((o) => new URL(o).host))];
+    dropped.push(`"${d.id}" (${hosts.join(', ')})`);
+    const { verify: _v, revoke: _r, ...rest } = d;
+    return rest;
+  });
+  if (dropped.length) {
+    const shown = loaded.shownFile ?? 'the configuration';
+    loaded.warn(
+      `${shown}: verify/revoke steps of rules ${dropped.join(', ')} ignored: rule files named by a project's configuration cannot add hosts tokens are sent to ${
+        loaded.trust === 'changed' ? '(the file or its rules changed since you trusted them)' : 'unless you trust it'
+      }; review them, then run "tokenward trust ${shown}"`,
+    );
+  }
+  return out;
+}
 
 /**
  * Applies `disabledRules`, `minConfidence` and `minSeverity` to loaded rules, and checks that every
@@ -227,6 +396,9 @@ export function selectRules(
   compiled: CompiledRules,
 ): { defs: RuleDefinition[]; compiled: CompiledRules } {
   const cfg = loaded.config;
+  // First, so no error below can leave a caller with rules an untrusted file gave hosts to.
+  // Network steps only change what is sent, never what is found: the compiled rules stay valid.
+  const safe = dropUntrustedNetworkSteps(loaded, defs);
   const known = new Set(defs.map((d) => d.id));
   const checkIds = (ids: readonly string[] | undefined, path: (string | number)[]) => {
     (ids ?? []).forEach((id, i) => {
@@ -241,8 +413,8 @@ export function selectRules(
   // minConfidence is not applied here: it filters findings after the scan (see `meetsConfidence`),
   // because a generic rule's match can decode into a provider token of higher confidence.
   const minS = cfg.minSeverity ? SEVERITY_ORDER[cfg.minSeverity] : 0;
-  const kept = defs.filter((d) => !disabled.has(d.id) && SEVERITY_ORDER[d.severity] >= minS);
-  if (kept.length === defs.length) return { defs, compiled };
+  const kept = safe.filter((d) => !disabled.has(d.id) && SEVERITY_ORDER[d.severity] >= minS);
+  if (kept.length === defs.length) return { defs: kept, compiled };
   return { defs: kept, compiled: compileRules(kept) };
 }
 
@@ -288,10 +460,13 @@ ignorePaths:
 # Skip files larger than this (same as --max-file-size).
 # maxFileSize: 10MB
 
+# Only with verification on (scan --verify, the editor): hide findings below this answer.
+# minVerified: unknown                      # active | unknown | inactive (default)
+
 # Revocation (tokenward revoke).
 # revoke:
-#   endpoints:                              # self-hosted installs: provider or rule id -> origin
-#     GitHub: https://github.example.com
+#   endpoints:                              # self-hosted installs: provider or rule id -> origin;
+#     GitHub: https://github.example.com    # used only once you run: tokenward trust
 #   auto: []                                # rule ids revoked without asking
 #   never: []                               # rule ids never revoked automatically
 #   auditLog: .tokenward-audit.jsonl

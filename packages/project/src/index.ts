@@ -11,10 +11,27 @@ export {
   scanRootOf,
   selectRules,
   starterConfig,
+  dropUntrustedNetworkSteps,
+  readProjectConfig,
+  userConfigSchema,
+  VERIFIED_ORDER,
   type TokenwardConfig,
   type LoadedConfig,
   type LoadConfigOptions,
+  type ConfiguredEndpoint,
+  type VerifiedLevel,
 } from './config.js';
+export {
+  userConfigDir,
+  findUserConfig,
+  configDigest,
+  trustState,
+  recordTrust,
+  removeTrust,
+  listTrust,
+  USER_CONFIG_NAMES,
+  type TrustRecord,
+} from './trust.js';
 export { SettingsFileError, parseSettings, keyPath, type LocatedData } from './yaml-data.js';
 export {
   baselineSchema,

@@ -111,7 +111,9 @@ function readGitleaksIgnore(file: string): GitleaksIgnore {
 export function loadProjectSettings(o: ProjectSettingsOptions): ProjectSettings {
   const scanRoot = scanRootOf(o.paths, o.cwd);
   const empty = loadConfig({ cwd: o.cwd, noConfig: true });
-  const config = tolerate(o.problems, () => loadConfig({ cwd: o.cwd, scanRoot, configFile: o.configFile, noConfig: o.noConfig }), empty);
+  // In the editor, what a configuration may not decide is reported with the other problems.
+  const warn = o.problems ? (m: string) => o.problems!.push(m) : undefined;
+  const config = tolerate(o.problems, () => loadConfig({ cwd: o.cwd, scanRoot, configFile: o.configFile, noConfig: o.noConfig, ...(warn ? { warn } : {}) }), empty);
   const pathIgnore = new PathIgnore();
   if (config.file && config.config.ignorePaths) {
     const shown = displayPath(config.file, o.cwd);

@@ -6,7 +6,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VerifyStatus } from './verify.js';
 
-export type AuditOutcome = 'attempt' | 'revoked' | 'failed' | 'manual-steps-shown' | 'planned' | VerifyStatus;
+export type AuditOutcome = 'attempt' | 'revoked' | 'revoke-unconfirmed' | 'failed' | 'not-attempted' | 'manual-steps-shown' | 'planned' | VerifyStatus;
 
 export interface AuditEntry {
   time: string;
@@ -17,13 +17,15 @@ export interface AuditEntry {
   redacted: string;
   /** Host the request went to (or would go to). */
   endpoint?: string;
+  /** Why the endpoint is not the rule's host (endpoint override and its source). */
+  override?: string;
   outcome: AuditOutcome;
   /** Provider's HTTP status, when there was an answer. */
   status?: number;
   error?: string;
   /** Read-only check after a revocation. */
   verify?: VerifyStatus;
-  /** First place the secret was found (path[:commit]:line). */
+  /** First place the secret was found (path[:commit]:line), the secret redacted where a path holds it. */
   location?: string;
   occurrences?: number;
 }
@@ -32,34 +34,50 @@ export class AuditLeakError extends Error {
   override name = 'AuditLeakError';
 }
 
+/** The audit log could not be opened or written: nothing more may be revoked without a record. */
+export class AuditWriteError extends Error {
+  override name = 'AuditWriteError';
+}
+
 export interface AuditLog {
   readonly path: string;
-  /** Appends one line; `secrets` are checked to be absent from it. */
+  /** Opens the log for appending (folder created): throws `AuditWriteError` when that is impossible. */
+  check(): void;
+  /** Appends one fsynced line; `secrets` are checked to be absent from it. */
   write(entry: AuditEntry, secrets?: readonly string[]): void;
 }
 
-/** Appends to `path` (created with its folder). Each line is written at once, so a crash keeps earlier ones. */
+function appendLine(path: string, line: string | undefined): void {
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'a', 0o600);
+    // fsynced, so a line written before a provider call survives a crash during it.
+    if (line !== undefined) {
+      writeSync(fd, line);
+      fsyncSync(fd);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new AuditWriteError(`cannot write the audit log ${path}: ${code}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Appends to `path` (created with its folder). Each line is written and synced at once, so a crash keeps earlier ones. */
 export function createAuditLog(path: string): AuditLog {
-  let ready = false;
   return {
     path,
+    check() {
+      appendLine(path, undefined);
+    },
     write(entry, secrets = []) {
       const line = JSON.stringify(entry);
       for (const s of secrets) {
         if (s && line.includes(s)) throw new AuditLeakError(`refused to write an audit line containing a secret (rule ${entry.rule})`);
       }
-      if (!ready) {
-        mkdirSync(dirname(path), { recursive: true });
-        ready = true;
-      }
-      // fsynced, so a line written before a provider call survives a crash during it.
-      const fd = openSync(path, 'a', 0o600);
-      try {
-        writeSync(fd, `${line}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      appendLine(path, `${line}\n`);
     },
   };
 }

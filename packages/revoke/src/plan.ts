@@ -3,8 +3,11 @@
  * Building and rendering a plan never touches the network.
  */
 import type { Finding, RuleDefinition } from '@tokenward/engine';
-import { effectiveBase, joinUrl, type EndpointOverrides } from './endpoints.js';
+import { checkAccess } from './access.js';
+import { describeOverride, effectiveBase, joinUrl, type EndpointOverrides } from './endpoints.js';
+import { scrub } from './scrub.js';
 import { checkSteps, SpecError } from './steps.js';
+import type { VerifyResult } from './verify.js';
 
 export interface ApiRevocation {
   kind: 'api';
@@ -13,6 +16,8 @@ export interface ApiRevocation {
   /** Effective base URL (origin, plus a path prefix from an override). */
   base: string;
   overridden: boolean;
+  /** Why the host is not the rule's: `override github=… from --endpoint, instead of api.github.com`. */
+  override?: string;
   /** Requests in order, paths as documented (placeholders shown, never the secret). */
   requests: { method: string; path: string }[];
   /** What happens, in words. */
@@ -39,6 +44,8 @@ export interface PlanItem {
   action: ApiRevocation | ManualRevocation;
   /** The rule has a read-only check, run again after a revocation. */
   canVerify: boolean;
+  /** A read-only check made before acting (status and, for a live token, what it reaches). */
+  check?: VerifyResult;
 }
 
 export interface RevocationPlan {
@@ -53,7 +60,10 @@ export interface PlanOptions {
 
 /** Checks a rule's verify/revoke data before anything is sent. Throws `SpecError` naming the rule. */
 export function checkRuleSpecs(rule: RuleDefinition): void {
-  if (rule.verify) checkSteps(rule, 'verify', rule.verify.steps, false);
+  if (rule.verify) {
+    checkSteps(rule, 'verify', rule.verify.steps, false);
+    checkAccess(rule);
+  }
   if (rule.revoke) checkSteps(rule, 'revoke', rule.revoke.steps, rule.revoke.batch !== undefined);
 }
 
@@ -61,15 +71,16 @@ const DEFAULT_EFFECT = 'The provider revokes the token; it stops working at once
 
 function apiAction(rule: RuleDefinition, options: PlanOptions): ApiRevocation {
   const spec = rule.revoke!;
-  const { base, overridden } = effectiveBase(rule, spec.origin, options.endpoints);
+  const { base, override } = effectiveBase(rule, spec.origin, options.endpoints);
   const action: ApiRevocation = {
     kind: 'api',
     host: base.host,
     base: base.href,
-    overridden,
+    overridden: override !== undefined,
     requests: spec.steps.map((s) => ({ method: s.method, path: joinUrl(base, s.path.replace(/\{\{[^}]*\}\}/g, '{…}')).pathname.replace(/%7B%E2%80%A6%7D/g, '{…}') })),
     effect: spec.effect ?? DEFAULT_EFFECT,
   };
+  if (override) action.override = describeOverride(override, spec.origin);
   if (spec.batch) action.batchMax = spec.batch.max;
   if (spec.docs) action.docs = spec.docs;
   return action;
@@ -121,24 +132,39 @@ export function planRevocation(findings: readonly Finding[], rules: readonly Rul
   return { items };
 }
 
-const where = (f: Finding) => `${f.origin.path}${f.origin.commit ? `@${f.origin.commit.slice(0, 8)}` : ''}:${f.start.line}:${f.start.column}`;
+/** Where a secret was found; a path that contains the secret itself shows it redacted. */
+export const findingPlace = (f: Finding): string => scrub(`${f.origin.path}${f.origin.commit ? `@${f.origin.commit.slice(0, 8)}` : ''}:${f.start.line}:${f.start.column}`, [f.secret]);
+
+/** `(api.github.com, HTTP 200, 2026-01-10T…)` and, for `unknown`, why. */
+export function checkDetails(r: VerifyResult): string {
+  const parts = [r.host ?? 'no check', ...(r.httpStatus !== undefined ? [`HTTP ${r.httpStatus}`] : []), ...(r.checkedAt ? [r.checkedAt] : []), ...(r.cached ? ['cached'] : [])];
+  return `(${parts.join(', ')})${r.status === 'unknown' && r.detail ? `: ${r.detail}` : ''}`;
+}
+
+/** `active (api.github.com, HTTP 200, 2026-01-10T…)` */
+export const describeCheck = (r: VerifyResult): string => `${r.status} ${checkDetails(r)}`;
 
 /** Human-readable plan. Says that nothing was called and that revocation cannot be undone. */
-export function renderPlan(plan: RevocationPlan, opts: { confirmHint?: string } = {}): string {
+export function renderPlan(plan: RevocationPlan, opts: { confirmHint?: string; checked?: boolean } = {}): string {
   if (plan.items.length === 0) return 'No tokens to revoke.\n';
   const api = plan.items.filter((i) => i.action.kind === 'api').length;
   const manual = plan.items.length - api;
   const lines: string[] = [];
-  lines.push(`Revocation plan: ${plan.items.length} ${plan.items.length === 1 ? 'token' : 'tokens'} (${api} by API, ${manual} by hand). Nothing has been called yet.`);
+  const called = opts.checked ? 'Only read-only checks have been made so far.' : 'Nothing has been called yet.';
+  lines.push(`Revocation plan: ${plan.items.length} ${plan.items.length === 1 ? 'token' : 'tokens'} (${api} by API, ${manual} by hand). ${called}`);
   plan.items.forEach((item, n) => {
     const f = item.finding;
     const more = item.occurrences.length > 1 ? ` (+${item.occurrences.length - 1} more ${item.occurrences.length === 2 ? 'place' : 'places'})` : '';
     lines.push('');
     lines.push(`${n + 1}. ${item.rule.provider}: ${item.rule.title} ${f.redacted}`);
-    lines.push(`   found at ${where(f)}${more}`);
+    lines.push(`   found at ${findingPlace(f)}${more}`);
+    if (item.check) {
+      lines.push(`   check: ${describeCheck(item.check)}`);
+      if (item.check.access?.summary) lines.push(`   this token reaches: ${item.check.access.summary}`);
+    }
     const a = item.action;
     if (a.kind === 'api') {
-      for (const r of a.requests) lines.push(`   ${r.method} ${a.host}${r.path}${a.overridden ? '  (configured endpoint)' : ''}`);
+      for (const r of a.requests) lines.push(`   ${r.method} ${a.host}${r.path}${a.override ? `  (${a.override})` : ''}`);
       lines.push(`   ${a.effect} IRREVERSIBLE.`);
       if (a.batchMax) lines.push(`   (up to ${a.batchMax} tokens per request)`);
     } else {

@@ -9,7 +9,7 @@ import { loadRules } from '@tokenward/project';
 import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
 import { listFiles } from '../sources/files.js';
 import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../sources/git-scan.js';
-import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks } from '../revoke-hooks.js';
+import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks, verificationRequested, verifyReport } from '../revoke-hooks.js';
 import { blockedAdvice } from './hook.js';
 import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
 
@@ -324,7 +324,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
       Object.assign(report, { findings: result.findings, stats: result.stats, problems: result.problems, skippedFiles: result.skippedFiles });
     } else if (paths[0] === '-') {
       // Streamed formats print each finding at once and keep none (endless input, bounded memory).
-      streamed = !toFile && reporter.finding !== undefined;
+      streamed = !toFile && reporter.finding !== undefined && !verificationRequested(values);
       let first = true;
       report.stats = await scanStdin(compiled, io, (f) => {
         if (suppression.hideStreamed(f)) return;
@@ -352,6 +352,8 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     // .gitleaksignore, baseline): the same Suppressor the language server uses.
     const ended = suppression.finish(report);
     if (ended !== undefined) return ended;
+    // --verify: answers (and --only-verified) are part of the report, so they come before it.
+    await verifyReport(values, { io, report, defs: defs as RuleDefinition[], paths });
     const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
     if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
     const text = reporter.finish(report, options, streamed);
@@ -366,7 +368,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     if (values.format !== 'text' || toFile) {
       for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
     }
-    // --verify / --revoke-policy act on the findings after the report (network, stderr output).
+    // --revoke-policy acts on the findings after the report (network, stderr output).
     if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return findingsExit;
     // A file that could not be read may hold a secret: neither "clean" nor "these are all" is
     // true, so 2 wins over the findings code (the findings are still reported above).

@@ -16,14 +16,15 @@ const NO_COMMIT = '0000000';
 /** `YYYY-MM-DDTHH:MM:SS` in UTC: the only time format the schema accepts. */
 const gitlabTime = (d: Date) => d.toISOString().slice(0, 19);
 
-function vulnerability(f: Finding, o: ReportOptions): Record<string, unknown> {
+function vulnerability(f: Finding, o: ReportOptions, verification?: Report['verification']): Record<string, unknown> {
   const value = shownValue(f.secret, f.redacted, o);
+  const r = verification?.get(f.fingerprint);
   return {
     // Stable across runs for one secret at one place, so GitLab keeps one vulnerability.
     id: createHash('sha256').update(`${f.fingerprint}\0${f.origin.commit ?? ''}\0${f.origin.path}\0${f.start.line}`).digest('hex').slice(0, 32),
     category: 'secret_detection',
     name: f.title,
-    description: `${f.provider} secret ${value} (${f.ruleId}, confidence ${f.confidence}, fingerprint ${f.fingerprint})`,
+    description: `${f.provider} secret ${value} (${f.ruleId}, confidence ${f.confidence}, fingerprint ${f.fingerprint}${r ? `, verified ${r.status}` : ''})${r?.access?.summary ? `. Reaches: ${r.access.summary}` : ''}`,
     severity: SEVERITY[f.severity],
     confidence: f.confidence === 'high' ? 'High' : f.confidence === 'medium' ? 'Medium' : 'Low',
     raw_source_code_extract: value,
@@ -47,7 +48,7 @@ export function gitlabReport(report: Report, o: ReportOptions, now: Date = new D
   const start = new Date(end.getTime() - Math.round(report.stats.durationMs));
   return {
     version: GITLAB_SCHEMA_VERSION,
-    vulnerabilities: report.findings.map((f) => vulnerability(f, o)),
+    vulnerabilities: report.findings.map((f) => vulnerability(f, o, report.verification)),
     scan: {
       analyzer: tool,
       scanner: tool,

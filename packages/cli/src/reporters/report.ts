@@ -1,4 +1,5 @@
 import { describeSuppression, type Finding, type RuleDefinition, type SuppressionReason } from '@tokenward/engine';
+import type { VerifyResult } from '@tokenward/revoke';
 import type { SuppressedFinding } from '../suppression.js';
 import type { ScanProblem, ScanStats } from '../scanner.js';
 
@@ -16,6 +17,8 @@ export interface Report {
   /** Findings hidden by inline comments, the baseline, the allow-list or path ignores. Listed
    * (with the reason) only with `showSuppressed`; otherwise only counted. */
   suppressed?: SuppressedFinding[];
+  /** `--verify`: the provider's answer for each finding, by fingerprint. */
+  verification?: ReadonlyMap<string, VerifyResult>;
 }
 
 export interface ReportOptions {
@@ -48,8 +51,21 @@ export interface Reporter {
   finish(report: Report, options: ReportOptions, streamed: boolean): string;
 }
 
+/** The JSON shape of a verification answer (no secrets: host, status, time, access map). */
+export function verificationJson(r: VerifyResult): Record<string, unknown> {
+  const { cached, ...rest } = r;
+  return { ...rest, ...(cached ? { cached } : {}) };
+}
+
+/** `verified` (active | inactive | unknown) and its details, for findings of a verified report. */
+export function verifiedFields(f: Finding, verification: Report['verification']): Record<string, unknown> {
+  const r = verification?.get(f.fingerprint);
+  if (!verification) return {};
+  return r ? { verified: r.status, verification: verificationJson(r) } : { verified: 'unknown', verification: { status: 'unknown', detail: 'not checked' } };
+}
+
 /** The JSON shape of a finding, shared by the json and jsonl formats. */
-export function findingToJson(f: Finding, showSecrets: boolean, o?: Pick<ReportOptions, 'redactPercent'>): Record<string, unknown> {
+export function findingToJson(f: Finding, showSecrets: boolean, o?: Pick<ReportOptions, 'redactPercent'>, verification?: Report['verification']): Record<string, unknown> {
   return {
     ruleId: f.ruleId,
     provider: f.provider,
@@ -71,6 +87,9 @@ export function findingToJson(f: Finding, showSecrets: boolean, o?: Pick<ReportO
     fingerprint: f.fingerprint,
     // The other half of a paired credential (AWS key id, Finout client id), redacted like the secret.
     ...(f.parts ? { parts: showSecrets && f.partSecrets ? f.partSecrets : f.parts } : {}),
+    // Where that other half is written (the AWS secret access key on its own line).
+    ...(f.partner ? { partner: { name: f.partner.name, line: f.partner.start.line, column: f.partner.start.column, endLine: f.partner.end.line, endColumn: f.partner.end.column } } : {}),
+    ...verifiedFields(f, verification),
     ...(showSecrets ? { secret: f.secret } : {}),
   };
 }

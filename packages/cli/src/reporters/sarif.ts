@@ -1,7 +1,7 @@
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { pathToFileURL } from 'node:url';
 import { describeSuppression, sarifSuppressionKind } from '@tokenward/engine';
-import { listedSuppressed, shownValue, type Reporter, type ReportOptions } from './report.js';
+import { listedSuppressed, shownValue, verifiedFields, type Report, type Reporter, type ReportOptions } from './report.js';
 
 const LEVEL = { critical: 'error', high: 'error', medium: 'warning', low: 'note' } as const;
 // GitHub code scanning reads `security-severity` (0–10) to rank alerts.
@@ -32,8 +32,9 @@ function location(f: Finding, start: Finding['start'], end: Finding['end']): Rec
   };
 }
 
-function result(f: Finding, ruleIndex: number, o: ReportOptions): Record<string, unknown> {
+function result(f: Finding, ruleIndex: number, o: ReportOptions, verification?: Report['verification']): Record<string, unknown> {
   const value = shownValue(f.secret, f.redacted, o);
+  const live = verification?.get(f.fingerprint)?.status;
   // A paired credential must be fixed at both places: the partner (the AWS secret access key on
   // its own line) is a second location and a related location.
   const partner = f.partner ? location(f, f.partner.start, f.partner.end) : undefined;
@@ -41,12 +42,13 @@ function result(f: Finding, ruleIndex: number, o: ReportOptions): Record<string,
     ruleId: f.ruleId,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: `${f.title}: ${value} (confidence ${f.confidence})` },
+    message: { text: `${f.title}: ${value} (confidence ${f.confidence}${live ? `, verified ${live}` : ''})` },
     locations: [location(f, f.start, f.end), ...(partner ? [partner] : [])],
     ...(partner ? { relatedLocations: [{ id: 1, ...partner, message: { text: f.partner!.name } }] } : {}),
     // Keyed by rule + secret, so code scanning keeps one alert when lines move.
     partialFingerprints: { 'tokenward/v1': f.fingerprint },
-    properties: { confidence: f.confidence, provider: f.provider, ...gitProperties(f) },
+    // `verified`: active | inactive | unknown when the scan verified (`--verify`).
+    properties: { confidence: f.confidence, provider: f.provider, ...gitProperties(f), ...verifiedFields(f, verification) },
   };
 }
 
@@ -91,7 +93,7 @@ export const sarifReporter: Reporter = {
           },
           originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(report.root).href.replace(/\/?$/, '/')}` } },
           results: [
-            ...report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? -1, o)),
+            ...report.findings.map((f) => result(f, ruleIndex.get(f.ruleId) ?? -1, o, report.verification)),
             // SARIF's own way to say "found, but accepted": viewers hide these by default.
             ...listedSuppressed(report, o).map((s) => ({
               ...result(s.finding, ruleIndex.get(s.finding.ruleId) ?? -1, o),

@@ -7,19 +7,32 @@ const yellow = paint('33');
 const dim = paint('2');
 const bold = paint('1');
 const underline = paint('4');
+const green = paint('32');
 
 const SEVERITY_COLOR = { critical: red, high: red, medium: yellow, low: dim } as const;
 
-function line(f: Finding, o: ReportOptions): string {
+const VERIFIED_COLOR = { active: red, inactive: green, unknown: dim } as const;
+
+/** `--verify` column: active / inactive / unknown, and what a live token reaches on the next line. */
+function verifiedColumn(f: Finding, o: ReportOptions, verification: Report['verification']): { column: string; reach: string } {
+  if (!verification) return { column: '', reach: '' };
+  const r = verification.get(f.fingerprint);
+  const status = r?.status ?? 'unknown';
+  const reach = r?.access?.summary ? `\n${' '.repeat(12)}${dim(o.color, `reaches: ${r.access.summary}`)}` : '';
+  return { column: `${VERIFIED_COLOR[status](o.color, status.padEnd(8))}  `, reach };
+}
+
+function line(f: Finding, o: ReportOptions, verification?: Report['verification']): string {
   const pos = `${f.start.line}:${f.start.column}`.padEnd(8);
   const sev = SEVERITY_COLOR[f.severity](o.color, f.severity.padEnd(8));
+  const verified = verifiedColumn(f, o, verification);
   // Context-only findings are marked so a reader weighs them accordingly.
   const generic = f.confidence === 'low' ? dim(o.color, ' (generic)') : '';
   const value = shownValue(f.secret, f.redacted, o);
   const shownParts = o.showSecrets && f.partSecrets ? f.partSecrets : f.parts;
   const paired = shownParts ? ` ${dim(o.color, `(${Object.entries(shownParts).map(([k, v]) => `${k} ${v}`).join(', ')})`)}` : '';
   // The fingerprint is what an `allow: - fingerprint:` entry or a baseline needs.
-  return `  ${dim(o.color, pos)}  ${sev}  ${f.title}${generic}  ${bold(o.color, value)}${paired}  ${dim(o.color, `${f.ruleId}  fingerprint ${f.fingerprint}`)}${gitLine(f, o)}`;
+  return `  ${dim(o.color, pos)}  ${sev}  ${verified.column}${f.title}${generic}  ${bold(o.color, value)}${paired}  ${dim(o.color, `${f.ruleId}  fingerprint ${f.fingerprint}`)}${gitLine(f, o)}${verified.reach}`;
 }
 
 /** History findings: where the secret was first committed, how often, and whether HEAD still has it. */
@@ -48,7 +61,7 @@ export const textReporter: Reporter = {
           current = f.origin.path;
           out.push(underline(o.color, current));
         }
-        out.push(line(f, o));
+        out.push(line(f, o, report.verification));
       }
       if (report.findings.length) out.push('');
     }
@@ -78,9 +91,12 @@ export const textReporter: Reporter = {
     const commits = s.commits !== undefined ? `${s.commits} ${s.commits === 1 ? 'commit' : 'commits'}, ` : '';
     const scanned = `scanned ${commits}${s.files} ${s.files === 1 ? 'file' : 'files'}, ${formatBytes(s.bytes)} in ${(s.durationMs / 1000).toFixed(2)} s${extras.length ? `; ${extras.join(', ')}` : ''}`;
     const n = streamed ? s.findings : report.findings.length;
+    const v = report.verification;
+    const statuses = v ? report.findings.map((f) => v.get(f.fingerprint)?.status ?? 'unknown') : [];
+    const verifiedSummary = v ? ` (${(['active', 'inactive', 'unknown'] as const).map((st) => `${statuses.filter((x) => x === st).length} ${st}`).join(', ')})` : '';
     if (n === 0) out.push(`${o.color ? '\u001b[32m✔\u001b[0m' : '✔'} no secrets found (${scanned})`);
     else {
-      out.push(red(o.color, bold(o.color, `✖ ${n} ${n === 1 ? 'secret' : 'secrets'} found in ${files} ${files === 1 ? 'file' : 'files'}`)) + ` (${scanned})`);
+      out.push(red(o.color, bold(o.color, `✖ ${n} ${n === 1 ? 'secret' : 'secrets'} found in ${files} ${files === 1 ? 'file' : 'files'}`)) + `${verifiedSummary} (${scanned})`);
     }
     return `${out.join('\n')}\n`;
   },
