@@ -84,6 +84,18 @@ function distinct(value: string): number {
   return seen.size;
 }
 
+/** Words of demo and default passwords (`Password1!`, `Admin@123`, `Welcome2024`). */
+const DEMO_WORD = /^(?:pass(?:word)?s?|passwd|pwd|admin(?:istrator)?|test(?:ing|er|user)?|secret|changeme|change|welcome|letmein|qwerty|root|user(?:name)?|demo|guest|default|example|sample|dummy|foo|bar|hello|abc)$/i;
+
+function humanPassword(value: string, kind: ScoreInput['kind'], cls: ReturnType<typeof classes>): boolean {
+  if ((kind !== 'password' && kind !== 'url-password') || value.length < 8 || cls.digit === 0) return false;
+  if (cls.other === 0 && (cls.lower === 0 || cls.upper === 0)) return false;
+  // `key_1234`, `Abcd@2024`: counting runs are made up for the docs.
+  if (/0123|1234|2345|3456|4567|5678|6789|abcd/i.test(value)) return false;
+  const words = value.split(/[^A-Za-z]+|(?<=[a-z])(?=[A-Z])/).filter((w) => w.length >= 2);
+  return words.length > 0 && !words.some((w) => DEMO_WORD.test(w));
+}
+
 export function scoreValue(input: ScoreInput): Score {
   const { value, kind } = input;
   const len = value.length;
@@ -109,7 +121,12 @@ export function scoreValue(input: ScoreInput): Score {
   // base64 of readable text (`bXlwYXNz` = "mypass") is judged as that text (a JWT's JSON is not words).
   const text = len >= 8 && len % 4 === 0 && !value.startsWith('eyJ') ? decodeBase64Text(value) : undefined;
   if (text !== undefined && /^[\x20-\x7e]+$/.test(text) && readsAsWords(text)) return { reject: 'encoded words' };
-  if (readsAsWords(value)) return { reject: 'natural text' };
+  if (readsAsWords(value)) {
+    // People build passwords from words: `Winter2025!`, `MyDbPass#2024`. Under a password key a
+    // word with digits and a symbol or a case change is one, unless its word is a demo word.
+    if (!humanPassword(value, kind, cls)) return { reject: 'natural text' };
+    return { confidence: 'low' };
+  }
   if (looksLikeIdentifier(value) && charsPerToken(value) >= 2.5) return { reject: 'identifier' };
   // Strong: a long, generated-looking value under a name that means secret.
   const strong = len >= 12 && charsPerToken(value) <= 2 && cls.digit > 0;
