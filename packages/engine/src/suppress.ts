@@ -39,7 +39,11 @@ export const INLINE_DIRECTIVES: readonly InlineDirective[] = [
 ];
 
 /** Any directive keyword, to skip the per-directive regexes on the (usual) lines that have none. */
-const ANY_DIRECTIVE = /tokenward:allow|gitleaks:allow|betterleaks:allow|allowlist|secretlint-disable|trufflehog:ignore|kingfisher:ignore|ggignore/i;
+const ANY_DIRECTIVE_SOURCE = 'tokenward:allow|gitleaks:allow|betterleaks:allow|allowlist|secretlint-disable|trufflehog:ignore|kingfisher:ignore|ggignore';
+const ANY_DIRECTIVE = new RegExp(ANY_DIRECTIVE_SOURCE, 'i');
+/** Longer than any directive keyword: a keyword found in a part of a text starts at most this far
+ * before a keyword occurrence found in the whole of it. */
+const DIRECTIVE_SLACK = 32;
 
 /** A directive found for a finding, with the 1-based line it is written on. */
 export interface InlineAllow {
@@ -102,6 +106,43 @@ export function findInlineAllow(bytes: Uint8Array, start: number, end: number, s
   const next = directiveIn(decode(bytes, prevStart, prevEnd), 'next-line');
   if (next) return { directive: next.name, tool: next.tool, line: startLine - 1 };
   return undefined;
+}
+
+/**
+ * `findInlineAllow` for every finding of one chunk. Each lookup reads up to 16 KB around its
+ * finding; when findings are dense (a long line of assignments) that costs more than one pass over
+ * the chunk, so the offsets of all directive keywords are found once and a finding with none
+ * nearby is settled without reading its line.
+ */
+export class InlineAllowFinder {
+  private readonly keywords: number[] | undefined;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    findings: number,
+  ) {
+    if (findings * 2 * LINE_LOOK <= bytes.length) return;
+    this.keywords = [];
+    for (const m of decode(bytes, 0, bytes.length).matchAll(new RegExp(ANY_DIRECTIVE_SOURCE, 'gi'))) this.keywords.push(m.index);
+  }
+
+  find(start: number, end: number, startLine: number): InlineAllow | undefined {
+    // A directive that can hide [start, end) is on the lines around it, within LINE_LOOK of each.
+    if (this.keywords && !someIn(this.keywords, start - 2 * LINE_LOOK - DIRECTIVE_SLACK, end + LINE_LOOK)) return undefined;
+    return findInlineAllow(this.bytes, start, end, startLine);
+  }
+}
+
+/** Whether sorted `values` has one in [from, to]. */
+function someIn(values: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < values.length && values[lo]! <= to;
 }
 
 /** Convenience for editor buffers and tests: the directive hiding a finding in `text`, if any. */

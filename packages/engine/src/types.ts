@@ -101,7 +101,7 @@ export interface RuleAllow {
   patterns?: string[];
   /** Flags for `patterns` (e.g. `i`). */
   flags?: string;
-  /** What `patterns` are tested against: the secret (default), the whole match, or its line. */
+  /** What `patterns` are tested against: the secret (default), the whole match, or its line (at most 8 KB on each side of the match). */
   target?: 'secret' | 'match' | 'line';
   /** Case-insensitive substrings of the secret that mark a placeholder. */
   stopwords?: string[];

@@ -14,7 +14,7 @@ import { scanBytes, utf16Length } from '../scan.js';
 import type { Origin } from '../types.js';
 import { decodeBasicAuth, decodeBase64Text, decodeEscapes, decodePercent } from './decode.js';
 import { analyzeJs, JS_PATH, type JsAnalysis } from './js-ast.js';
-import { kubernetesSecretValues } from './kubernetes.js';
+import { YamlDocuments } from './kubernetes.js';
 import { nameMeansSecret } from './names.js';
 import { rejectGenericValue, rejectObviousPlaceholder, type ValueKind } from './values.js';
 
@@ -105,12 +105,16 @@ function rescanDecoded(compiled: CompiledRules, decoded: string, at: ContextMatc
   }
 }
 
+/** The text of the line around `at`, at most 200 bytes each side (never the whole of a long line:
+ * this runs once per candidate, and a minified line can hold thousands). */
 function lineAround(buf: Buffer, at: number): string {
-  let s = buf.lastIndexOf(10, at);
-  s = s < 0 ? 0 : s + 1;
-  let e = buf.indexOf(10, at);
-  if (e < 0) e = buf.length;
-  return buf.toString('latin1', Math.max(s, at - 200), Math.min(e, at + 200));
+  const from = Math.max(0, at - 200);
+  const to = Math.min(buf.length, at + 200);
+  let s = at;
+  while (s > from && buf[s - 1] !== 10) s--;
+  let e = at;
+  while (e < to && buf[e] !== 10) e++;
+  return buf.toString('latin1', s, e);
 }
 
 const isQuote = (b: number | undefined) => b === 0x22 || b === 0x27 || b === 0x60;
@@ -164,7 +168,10 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
   const out: ContextMatch[] = [];
   const astChecked: ContextMatch[] = [];
   const jsReferences: ContextMatch[] = [];
-  const kubernetesDocs = new Set<number>();
+  /** Start offsets of the Secret values already reported, and the documents already read. */
+  const kubernetesValues = new Set<number>();
+  const kubernetesDocsRead = new Set<number>();
+  let yamlDocs: YamlDocuments | undefined;
   let latin: string | undefined;
   for (const m of raw) {
     const ctx = contextOf(m.rule);
@@ -178,9 +185,13 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
     }
     if (ctx.kubernetes) {
       latin ??= buf.toString('latin1');
-      for (const v of kubernetesSecretValues(latin, m.start)) {
-        if (kubernetesDocs.has(v.start)) continue;
-        kubernetesDocs.add(v.start);
+      yamlDocs ??= new YamlDocuments(latin);
+      // A document is read once, however many `kind: Secret` lines it holds.
+      const doc = yamlDocs.indexAt(m.start);
+      if (kubernetesDocsRead.has(doc)) continue;
+      kubernetesDocsRead.add(doc);
+      for (const v of yamlDocs.secretValues(doc)) {
+        kubernetesValues.add(v.start);
         const decoded = v.base64 ? decodeBase64Text(v.value) : buf.toString('utf8', v.start, v.end);
         if (decoded === undefined) continue;
         const at: ContextMatch = { rule: m.rule, matchStart: v.start, start: v.start, end: v.end, secret: decoded.trim() };
@@ -221,11 +232,11 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
     out.push(kept);
     if (ctx.assignment && isJs) astChecked.push(kept);
   }
-  if (kubernetesDocs.size > 0) {
+  if (kubernetesValues.size > 0) {
     // Inside a Secret manifest the decoded value has been judged: the raw base64 text is not judged again.
     for (let i = out.length - 1; i >= 0; i--) {
       const c = contextOf(out[i]!.rule);
-      if (c.generic && !c.kubernetes && kubernetesDocs.has(out[i]!.start)) out.splice(i, 1);
+      if (c.generic && !c.kubernetes && kubernetesValues.has(out[i]!.start)) out.splice(i, 1);
     }
   }
   if (astChecked.length === 0 && jsReferences.length === 0) return preferSpecific(out);
