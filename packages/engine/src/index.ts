@@ -19,7 +19,7 @@ export {
   decodePercent,
   type ValueKind,
 } from './context/index.js';
-export { redact, fingerprint } from './redact.js';
+export { redact, fingerprint, legacyFingerprint, isLegacyFingerprint, withLazyFingerprint, FINGERPRINT_COST, FINGERPRINT_LENGTH } from './redact.js';
 export { parseRuleFile, lineOf, describeAjvError, type PatternCheck, type ParseRuleFileOptions } from './rule-file.js';
 export { ruleFileSchema, ruleSchema } from './rule-schema.js';
 export {

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { LOOKBEHIND_CONTEXT, type CompiledRule, type CompiledRules } from './compile.js';
-import { fingerprint, redact } from './redact.js';
+import { redact, withLazyFingerprint } from './redact.js';
 import { CONFIDENCE_ORDER, type Finding, type Origin } from './types.js';
 import { shannonEntropy } from './validators.js';
 import { InlineAllowFinder } from './suppress.js';
@@ -266,7 +266,7 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
     const start = positions.get(m.start)!;
     const end = positions.get(m.end)!;
     const def = m.rule.def;
-    const finding: Finding = {
+    const finding: Omit<Finding, 'fingerprint'> = {
       ruleId: def.id,
       provider: def.provider,
       title: def.title,
@@ -278,13 +278,12 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
       byteOffset: baseByte + m.start,
       byteLength: m.end - m.start,
       redacted: redact(m.secret, m.rule.visiblePrefixes),
-      fingerprint: fingerprint(def.id, m.secret),
       secret: m.secret,
       ...(m.pair ? { parts: m.pair.parts, partSecrets: m.pair.partSecrets } : {}),
     };
     const allow = inline.find(m.start, m.end, start.line);
     if (allow) finding.inlineAllow = allow;
-    findings.push(finding);
+    findings.push(withLazyFingerprint(finding));
   }
   return findings;
 }

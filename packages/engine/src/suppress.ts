@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import type { Confidence, Finding } from './types.js';
 import { CONFIDENCE_ORDER } from './types.js';
 import { isLineBreakAt, isLineBreakByte } from './lines.js';
+import { isLegacyFingerprint, legacyFingerprint } from './redact.js';
 
 /** An inline comment directive: ours or another scanner's, so existing repositories work unchanged. */
 export interface InlineDirective {
@@ -203,13 +204,18 @@ export function compileAllowList(entries: readonly AllowEntry[]): CompiledAllowE
   });
 }
 
+/** Whether a stored fingerprint (current, or an earlier version's SHA-256 one) is the finding's. */
+function sameFingerprint(stored: string, finding: Pick<Finding, 'ruleId' | 'secret' | 'fingerprint'>): boolean {
+  return isLegacyFingerprint(stored) ? stored === legacyFingerprint(finding.ruleId, finding.secret) : stored === finding.fingerprint;
+}
+
 /** The first allow entry that accepts the finding, and what matched (`value`, `pattern`, `fingerprint`). */
 export function matchAllowList(allow: readonly CompiledAllowEntry[], finding: Pick<Finding, 'ruleId' | 'secret' | 'fingerprint'>): { entry: CompiledAllowEntry; by: 'value' | 'pattern' | 'fingerprint' } | undefined {
   for (const a of allow) {
     const e = a.entry;
     if (e.rules && e.rules.length > 0 && !e.rules.includes(finding.ruleId)) continue;
     if (e.value !== undefined && e.value === finding.secret) return { entry: a, by: 'value' };
-    if (e.fingerprint !== undefined && e.fingerprint === finding.fingerprint) return { entry: a, by: 'fingerprint' };
+    if (e.fingerprint !== undefined && sameFingerprint(e.fingerprint, finding)) return { entry: a, by: 'fingerprint' };
     if (a.regex) {
       a.regex.lastIndex = 0;
       if (a.regex.test(finding.secret)) return { entry: a, by: 'pattern' };
@@ -232,15 +238,26 @@ export interface BaselineEntry {
 /**
  * Content-keyed baseline lookup: a finding is baselined when its fingerprint (rule + secret) is in
  * the baseline. Lines and paths are not part of the key, so a moved secret stays hidden and a
- * different secret on an accepted line is still reported.
+ * different secret on an accepted line is still reported. Entries written by earlier versions
+ * (SHA-256 fingerprints) still match; `--update-baseline` rewrites them.
  */
 export class BaselineIndex {
   private readonly byFingerprint = new Map<string, BaselineEntry>();
+  /** Rules with an entry: a finding of another rule is not baselined, and costs no fingerprint. */
+  private readonly rules = new Set<string>();
+  private readonly hasLegacy: boolean;
   constructor(readonly entries: readonly BaselineEntry[]) {
-    for (const e of entries) if (!this.byFingerprint.has(e.fingerprint)) this.byFingerprint.set(e.fingerprint, e);
+    for (const e of entries) {
+      if (!this.byFingerprint.has(e.fingerprint)) this.byFingerprint.set(e.fingerprint, e);
+      this.rules.add(e.ruleId);
+    }
+    this.hasLegacy = entries.some((e) => isLegacyFingerprint(e.fingerprint));
   }
-  lookup(finding: Pick<Finding, 'fingerprint'>): BaselineEntry | undefined {
-    return this.byFingerprint.get(finding.fingerprint);
+  lookup(finding: Pick<Finding, 'ruleId' | 'secret' | 'fingerprint'>): BaselineEntry | undefined {
+    if (!this.rules.has(finding.ruleId)) return undefined;
+    // The cheap legacy hash first: an old baseline's findings then never compute the slow one here.
+    const legacy = this.hasLegacy ? this.byFingerprint.get(legacyFingerprint(finding.ruleId, finding.secret)) : undefined;
+    return legacy ?? this.byFingerprint.get(finding.fingerprint);
   }
   get size(): number {
     return this.byFingerprint.size;

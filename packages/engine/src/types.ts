@@ -185,7 +185,8 @@ export interface Finding {
   byteLength: number;
   /** `ghp_****…4Tq1`: safe to print. */
   redacted: string;
-  /** Stable id from rule + secret, never from position. Safe to store. */
+  /** Stable id from rule + secret, never from position: scrypt salted by the rule, 40 hex
+   * characters, computed on first read (see redact.ts). Safe to store and to publish. */
   fingerprint: string;
   /** The raw secret. In memory only: reporters must never print it unless asked to. */
   secret: string;
