@@ -20,10 +20,11 @@ export function redact(secret: string, visiblePrefixes: readonly string[] = []):
 /**
  * scrypt's cost for fingerprints. Fingerprints are committed (baselines, allow entries) and
  * published (reports), so a weak password must not be cheap to recover by hashing guesses: each
- * guess costs one scrypt over 128 KB of memory (N × r × 128 bytes), about 75 times a SHA-256 on a
- * CPU and far more on a GPU, whose advantage is many small cores without that much memory each.
- * The most a full scan can afford: the CredData corpus (400 distinct secrets) scans within 3% of
- * its time with SHA-256, where N = 256 cost 4–13% (docs/benchmarks.md).
+ * guess costs one scrypt over 128 KB of memory (N × r × 128 bytes), 30–75 times a SHA-256 in Node
+ * on a CPU (scripts/bench/fingerprint-guess.mjs), and more on a GPU, whose many small cores lack
+ * that much memory each. The most a full scan affords: `tokenward scan` of the CredData corpus
+ * (400 distinct secrets) stays within 3% of its time with SHA-256, where N = 256 cost 4–13%
+ * (scripts/bench/fingerprint-cost.mjs and whole runs).
  */
 export const FINGERPRINT_COST = { N: 128, r: 8, p: 1 } as const;
 /** Hex characters of a fingerprint; the 32-character ones are SHA-256 fingerprints of earlier versions. */
