@@ -131,8 +131,8 @@ export interface BaselineUpdate {
 
 /** Entries of earlier versions (SHA-256 fingerprints) whose secret is among `findings` get the
  * current fingerprint: rewritten, not dropped and re-added, so they keep their note. */
-function migrateLegacy(entries: readonly BaselineEntry[], findings: readonly Finding[]): BaselineEntry[] {
-  if (!entries.some((e) => isLegacyFingerprint(e.fingerprint))) return [...entries];
+function migrateLegacy(entries: readonly BaselineEntry[], findings: readonly Finding[]): readonly BaselineEntry[] {
+  if (!entries.some((e) => isLegacyFingerprint(e.fingerprint))) return entries;
   const current = new Map<string, string>();
   for (const f of findings) current.set(legacyFingerprint(f.ruleId, f.secret), f.fingerprint);
   return entries.map((e) => {
