@@ -27,8 +27,11 @@ function fill(size, line) {
 }
 
 const jwt = () => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${pick(URL64, 60)}.${pick(URL64, 43)}`;
+const jwtLog = fill(1 << 20, () => `access_token=${jwt()}\n`);
 const files = {
-  'jwt-1mb.log': fill(1 << 20, () => `access_token=${jwt()}\n`),
+  'jwt-1mb.log': jwtLog,
+  // The language server's case: a 512 KB log open in the editor.
+  'jwt-512kb.log': jwtLog.slice(0, jwtLog.lastIndexOf('\n', 512 << 10) + 1),
   'base64-256kb.env': fill(256 << 10, () => `APP_SECRET=${pick(B64, 400)}==\n`),
   'kind-secret-512kb.yaml': fill(512 << 10, () => 'kind: Secret\n'),
   'finout-256kb.txt': fill(256 << 10, () => 'x-finout-secret-key'),

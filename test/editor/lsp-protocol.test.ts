@@ -85,7 +85,7 @@ describe('tokenward lsp --stdio', () => {
     expect(d!.code).toBe('github-pat-classic');
     expect(d!.message).toContain(`ghp_****…${token.slice(-4)}`);
     expect(JSON.stringify(d)).not.toContain(token);
-    expect((d!.data as { fingerprint: string }).fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect((d!.data as { fingerprint: string }).fingerprint).toMatch(/^[0-9a-f]{40}$/);
 
     // Type a second token on line 0 (UTF-16 columns: an emoji before it counts two units).
     await c.change(uri, { start: { line: 0, character: 12 }, end: { line: 0, character: 12 } }, ` // 🔑 ${second}`);

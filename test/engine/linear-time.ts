@@ -62,7 +62,7 @@ export function keywordUnit(keyword: string, examples: readonly string[]): strin
   ].join('');
 }
 
-/** Every folded keyword of the rule set, with the positive examples of the rules that list it. */
+/** Every folded keyword of the rule set in the line shapes above, with the positive examples of the rules that list it. */
 export function keywordTriggers(defs: readonly RuleDefinition[]): Trigger[] {
   const byKeyword = new Map<string, string[]>();
   for (const d of defs) {
@@ -79,6 +79,15 @@ export function keywordTriggers(defs: readonly RuleDefinition[]): Trigger[] {
   });
 }
 
+/**
+ * Per rule, its keywords one after the other, repeated with no line break or space at all: a
+ * pattern that restarts a loop at each occurrence (`-secret(?:-[a-z0-9]+)*` on `-secret-secret…`)
+ * reads on to the end of its window each time, so a window as long as the file is quadratic.
+ */
+export function floodTriggers(defs: readonly RuleDefinition[]): Trigger[] {
+  return defs.map((d) => ({ name: `${d.id} keywords flood`, unit: d.keywords.join('') }));
+}
+
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** Inputs for the context stages: whole-document, whole-line and whole-file work. */
@@ -86,6 +95,9 @@ export function contextTriggers(): Trigger[] {
   const manifest = (i: number) =>
     `apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-${i}\ntype: Opaque\ndata:\n  password: ${b64(valueOf(i, 18))}\n  token: ${b64(valueOf(i + 1, 30))}\nstringData:\n  api-key: ${valueOf(i + 2, 24)}\n`;
   return [
+    // Issue 14's own inputs (scripts/bench/quadratic-inputs.mjs).
+    { name: 'x-finout-secret-key flood', unit: 'x-finout-secret-key' },
+    { name: '-secret flood', unit: '-secret' },
     { name: 'kind: Secret lines', unit: 'kind: Secret\n' },
     { name: 'Secret manifests in one YAML document', unit: manifest(1) },
     { name: 'Secret manifests, one document each', unit: `${manifest(2)}---\n` },

@@ -199,7 +199,7 @@ describe('tokenward redact (real processes)', () => {
     const report = readFileSync(join(dir, 'masked.jsonl'), 'utf8');
     expect(report).not.toContain(t.slice(4, 30));
     const lines = report.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([{ ruleId: 'github-pat-classic', fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/) }]);
+    expect(lines).toEqual([{ ruleId: 'github-pat-classic', fingerprint: expect.stringMatching(/^[0-9a-f]{40}$/) }]);
   });
 
   it('passes invalid UTF-8 and binary through unchanged', async () => {

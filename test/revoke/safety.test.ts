@@ -202,7 +202,7 @@ describe('plan and audit', () => {
     expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', fingerprint: lines[2].fingerprint });
     lines.splice(1, 1);
     expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', provider: 'GitLab', status: 204, verify: 'inactive', endpoint: endpoints.get('gitlab')!.url.host });
-    expect(lines[1].fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(lines[1].fingerprint).toMatch(/^[0-9a-f]{40}$/);
     expect(typeof lines[1].time).toBe('string');
     expect(() => audit.write({ ...lines[1], error: secret }, [secret])).toThrow(/secret/);
   });

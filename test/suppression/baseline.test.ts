@@ -24,8 +24,8 @@ describe('tokenward baseline', () => {
     const doc = JSON.parse(text);
     expect(doc.version).toBe(1);
     expect(doc.entries).toEqual([
-      { fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), ruleId: 'github-oauth-token', path: 'config/b.env', note: 'accepted in review #12' },
-      { fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), ruleId: 'github-pat-classic', path: 'src/a.ts', note: 'accepted in review #12' },
+      { fingerprint: expect.stringMatching(/^[0-9a-f]{40}$/), ruleId: 'github-oauth-token', path: 'config/b.env', note: 'accepted in review #12' },
+      { fingerprint: expect.stringMatching(/^[0-9a-f]{40}$/), ruleId: 'github-pat-classic', path: 'src/a.ts', note: 'accepted in review #12' },
     ].sort((x, y) => (x.path < y.path ? -1 : 1)));
   });
 

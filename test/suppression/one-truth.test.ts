@@ -94,7 +94,7 @@ describe('one suppression truth: scan, --staged, --history and the language serv
     const f = fixture();
     onTestFinished(f.repo.cleanup);
     const text = await runCli(['scan', '.'], { cwd: f.repo.dir, env: gitEnv() });
-    const fp = /fingerprint ([0-9a-f]{32})/.exec(text.stdout)?.[1];
+    const fp = /fingerprint ([0-9a-f]{40})/.exec(text.stdout)?.[1];
     expect(fp, 'the text output shows the fingerprint').toBeDefined();
     writeFileSync(join(f.repo.dir, '.tokenward.yaml'), `allow:\n  - fingerprint: ${fp}\n    reason: test\n`);
     await expectEverywhere(f, 0);

@@ -31,7 +31,7 @@ describe('@tokenward/project suppression API (what the language server uses)', (
   });
 
   it('updateBaselineEntries keeps notes of moved secrets, drops fixed ones only where it looked', () => {
-    const fp = (n: string) => n.padStart(32, '0');
+    const fp = (n: string) => n.padStart(40, '0');
     const existing = [
       { fingerprint: fp('a'), ruleId: 'r', path: 'src/a.ts', note: 'kept note' },
       { fingerprint: fp('b'), ruleId: 'r', path: 'src/b.ts' },

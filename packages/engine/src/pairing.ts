@@ -135,5 +135,26 @@ export function pairMatches<T extends { rule: { def: RuleDefinition }; start: nu
     kept.push(m);
   }
   if (partnerSpans.length === 0) return kept;
-  return kept.filter((m) => m.pair !== undefined || !partnerSpans.some(([s, e]) => m.start < e && m.end > s));
+  const overlaps = spanOverlapTest(partnerSpans);
+  return kept.filter((m) => m.pair !== undefined || !overlaps(m.start, m.end));
+}
+
+/** Whether `[start, end)` overlaps one of `spans`: sorted once, then a binary search per question
+ * (a file of many pairs and many other matches must not compare every match with every partner). */
+function spanOverlapTest(spans: Array<[number, number]>): (start: number, end: number) => boolean {
+  spans.sort((a, b) => a[0] - b[0]);
+  // maxEnd[i]: the furthest any of spans[0..i] reaches.
+  const maxEnd: number[] = [];
+  for (const [i, [, e]] of spans.entries()) maxEnd.push(Math.max(e, i > 0 ? maxEnd[i - 1]! : e));
+  return (start, end) => {
+    // The last span starting before `end`: it or one before it must reach past `start`.
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid]![0] < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && maxEnd[lo - 1]! > start;
+  };
 }

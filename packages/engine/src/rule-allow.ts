@@ -50,12 +50,15 @@ export function compileRuleAllow(allow: readonly RuleAllow[]): readonly Compiled
   return compiled;
 }
 
+/** Bytes of the line read on each side of a match for `target: line`. */
+const LINE_LOOK = 8192;
+
 /** What an allow entry may look at for one match. */
 export interface AllowSubject {
   secret: string;
   /** Full match text (secret plus its context). */
   match: () => string;
-  /** The line(s) holding the match. */
+  /** The line(s) holding the match (at most 8 KB on each side of it). */
   line: () => string;
   path: string;
 }
@@ -95,9 +98,14 @@ export function filterAllowed<T extends { rule: { def: RuleDefinition }; matchSt
       secret: m.secret,
       match: () => buf.toString('utf8', m.matchStart, matchEnd(m)),
       line: () => {
-        const from = buf.lastIndexOf(10, m.start - 1) + 1;
-        const nl = buf.indexOf(10, m.end);
-        return buf.toString('utf8', from, nl === -1 ? buf.length : nl);
+        // Bounded like inline directives: a minified line may hold thousands of matches.
+        let from = m.start;
+        const minFrom = Math.max(0, m.start - LINE_LOOK);
+        while (from > minFrom && buf[from - 1] !== 10) from--;
+        let to = m.end;
+        const maxTo = Math.min(buf.length, m.end + LINE_LOOK);
+        while (to < maxTo && buf[to] !== 10) to++;
+        return buf.toString('utf8', from, to);
       },
       path,
     };

@@ -63,11 +63,29 @@ export function describeAjvError(err: ErrorObject): { path: (string | number)[];
 
 const normalizeExample = (e: string | RuleExample): RuleExample => (typeof e === 'string' ? { text: e } : e);
 
+/** Why a pattern must not run (say, super-linear backtracking), or undefined when it may. */
+export type PatternCheck = (pattern: string, flags: string) => string | undefined;
+
+export interface ParseRuleFileOptions {
+  /** Run on every regex of every rule (pattern, pair pattern, allow patterns); a reason refuses the file. */
+  checkPattern?: PatternCheck;
+}
+
+/** Every regex a rule runs over scanned text, with the path of its field. */
+function rulePatterns(def: RuleDefinition): Array<{ path: (string | number)[]; pattern: string; flags: string }> {
+  return [
+    { path: ['pattern'], pattern: def.pattern, flags: def.flags ?? '' },
+    ...(def.pair ? [{ path: ['pair', 'pattern'], pattern: def.pair.pattern, flags: def.pair.flags ?? '' }] : []),
+    ...(def.allow ?? []).flatMap((a, i) => (a.patterns ?? []).map((pattern, j) => ({ path: ['allow', i, 'patterns', j], pattern, flags: a.flags ?? '' }))),
+  ];
+}
+
 /**
  * Parses and validates one rule file (YAML or JSON text). Throws a `RuleFileError` naming the
- * file, line, rule id and field of the first problem. Pure: the caller reads the file.
+ * file, line, rule id and field of the first problem. Pure: the caller reads the file (and brings
+ * the pattern check, which the engine does not carry).
  */
-export function parseRuleFile(text: string, file: string): RuleDefinition[] {
+export function parseRuleFile(text: string, file: string, options: ParseRuleFileOptions = {}): RuleDefinition[] {
   const counter = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -103,6 +121,12 @@ export function parseRuleFile(text: string, file: string): RuleDefinition[] {
         throw new RuleFileError(file, e.message.replace(/^.*field "[^"]+": /, ''), lineOf(doc, counter, fieldPath), def.id, e.field);
       }
       throw e;
+    }
+    if (options.checkPattern) {
+      for (const { path, pattern, flags } of rulePatterns(def)) {
+        const reason = options.checkPattern(pattern, flags.replace(/[gyd]/g, ''));
+        if (reason) throw new RuleFileError(file, reason, lineOf(doc, counter, ['rules', i, ...path]), def.id, path.join('.'));
+      }
     }
     return def;
   });

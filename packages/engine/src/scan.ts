@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { LOOKBEHIND_CONTEXT, type CompiledRule, type CompiledRules } from './compile.js';
-import { fingerprint, redact } from './redact.js';
+import { redact, withLazyFingerprint } from './redact.js';
 import { CONFIDENCE_ORDER, SEVERITY_ORDER, type Confidence, type Finding, type Origin, type Severity } from './types.js';
 import { shannonEntropy } from './validators.js';
-import { findInlineAllow } from './suppress.js';
-import { LineBreakCursor, nextLineBreak } from './lines.js';
+import { InlineAllowFinder } from './suppress.js';
+import { LineBreakCursor } from './lines.js';
 import { pairMatches, type MatchParts } from './pairing.js';
 import { filterAllowed } from './rule-allow.js';
 import { applyContext } from './context/index.js';
@@ -69,6 +69,13 @@ function groupSpan(m: RegExpExecArray, group: number | string): [number, number]
 
 /** Extra bytes a match touching its window's end may grow by (long JWTs, keys): bounded, once. */
 const WIDEN_BYTES = 4096;
+/**
+ * Overlapping keyword windows merge into one search, but only up to this many bytes: past it the
+ * next hit's window is searched on its own. A pattern may try every start in its window and, from
+ * each, read to the window's end; a flood of keyword hits would otherwise make one window of the
+ * whole file and that work quadratic in the file's size (issue 14).
+ */
+const MAX_MERGED_WINDOW = 8192;
 const STICKY = new WeakMap<CompiledRule, RegExp>();
 
 function stickyOf(rule: CompiledRule): RegExp {
@@ -82,14 +89,16 @@ function stickyOf(rule: CompiledRule): RegExp {
  * runs over a whole file on its own: the search never goes past the window's end, and the one
  * match that may touch it is retried once on a bounded extension (`after` + 4 KB). Searching the
  * extension for further matches would turn every window into "the rest of the file" (quadratic).
+ * Returns where the last match ended, so the rule's next window does not report a piece of it again.
  */
-function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, out: RawMatch[]): void {
+function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, out: RawMatch[]): number {
   const ctx = Math.max(0, ws - LOOKBEHIND_CONTEXT);
   // latin1 maps each byte to one UTF-16 unit, so string indices are byte offsets.
   const text = buf.toString('latin1', ctx, we);
   const re = rule.regex;
   re.lastIndex = ws - ctx;
   let wider: string | undefined;
+  let lastEnd = ws;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     if (m[0].length === 0) {
@@ -114,6 +123,7 @@ function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, ou
       matchEnd = m.index + m[0].length;
     }
     re.lastIndex = matchEnd;
+    lastEnd = ctx + matchEnd;
     const span = groupSpan(m, rule.secretGroup);
     if (span && span[1] > span[0]) {
       const start = ctx + span[0];
@@ -125,6 +135,7 @@ function matchWindow(buf: Buffer, rule: CompiledRule, ws: number, we: number, ou
     // Past the window's end the next keyword hit has its own window.
     if (widened) break;
   }
+  return lastEnd;
 }
 
 /** UTF-16 code units for UTF-8 bytes `[from, to)`: count lead bytes, two units for 4-byte ones. */
@@ -159,8 +170,8 @@ class PositionTracker {
     this.breaks = new LineBreakCursor(buf);
   }
 
+  /** Position of `offset`; offsets must come in ascending order. */
   at(offset: number): { line: number; column: number } {
-    if (offset < this.pos) return this.slowAt(offset);
     let nl = this.breaks.next(this.pos);
     while (nl !== -1 && nl < offset) {
       this.line++;
@@ -176,19 +187,6 @@ class PositionTracker {
     this.colAtPos += utf16Length(this.buf, this.colPos, offset);
     this.colPos = offset;
     return { line: this.line, column: this.colAtPos };
-  }
-
-  private slowAt(offset: number): { line: number; column: number } {
-    // Rare (ends of multi-line secrets are computed in order anyway): recount from the start.
-    let line = 1;
-    let lineStart = 0;
-    let nl = nextLineBreak(this.buf, 0);
-    while (nl !== -1 && nl < offset) {
-      line++;
-      lineStart = nl + 1;
-      nl = nextLineBreak(this.buf, nl + 1);
-    }
-    return { line, column: utf16Length(this.buf, lineStart, offset) + 1 };
   }
 }
 
@@ -235,7 +233,11 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
         w = windows[ri] = [ws, we];
         (touched ??= []).push(ri);
       } else if (ws <= w[w.length - 1]!) {
-        if (we > w[w.length - 1]!) w[w.length - 1] = we;
+        const last = w[w.length - 1]!;
+        if (we <= last) continue;
+        if (we - w[w.length - 2]! <= MAX_MERGED_WINDOW) w[w.length - 1] = we;
+        // A new window, still overlapping the last: a match of this hit may start before `last`.
+        else w.push(ws, we);
       } else {
         w.push(ws, we);
       }
@@ -246,7 +248,11 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
   let raw: RawMatch[] = [];
   for (const ri of touched) {
     const w = windows[ri]!;
-    for (let i = 0; i < w.length; i += 2) matchWindow(buf, rules[ri]!, w[i]!, w[i + 1]!, raw);
+    let resume = 0;
+    for (let i = 0; i < w.length; i += 2) {
+      const ws = Math.max(w[i]!, resume);
+      if (ws < w[i + 1]!) resume = matchWindow(buf, rules[ri]!, ws, w[i + 1]!, raw);
+    }
   }
   const reportFrom = placement.reportFrom ?? 0;
   const reportTo = placement.reportTo ?? Number.MAX_SAFE_INTEGER;
@@ -258,15 +264,21 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
   if (raw.length === 0) return [];
   raw = dropOverlaps(raw);
   raw = pairMatches(buf, raw, (v) => redact(v));
-  // Pass 3: positions, in byte order so the line walk is linear.
+  // Pass 3: positions, in byte order so the line walk is linear. Starts are sorted, but an end may
+  // pass the next start (overlapping findings of equal confidence), so all offsets are sorted once.
   const baseByte = placement.baseByte ?? 0;
   const tracker = new PositionTracker(buf, placement.baseLine ?? 1, placement.baseColumn ?? 1);
+  const positions = new Map<number, { line: number; column: number }>();
+  for (const offset of raw.flatMap((m) => (m.pair ? [m.start, m.end, m.pair.partner.start, m.pair.partner.end] : [m.start, m.end])).sort((a, b) => a - b)) {
+    if (!positions.has(offset)) positions.set(offset, tracker.at(offset));
+  }
+  const inline = new InlineAllowFinder(buf, raw.length);
   const findings: Finding[] = [];
   for (const m of raw) {
-    const start = tracker.at(m.start);
-    const end = tracker.at(m.end);
+    const start = positions.get(m.start)!;
+    const end = positions.get(m.end)!;
     const def = m.rule.def;
-    findings.push({
+    const finding: Omit<Finding, 'fingerprint'> = {
       ruleId: def.id,
       provider: def.provider,
       title: def.title,
@@ -278,16 +290,16 @@ export function scanBytes(compiled: CompiledRules, bytes: Uint8Array, origin: Or
       byteOffset: baseByte + m.start,
       byteLength: m.end - m.start,
       redacted: redact(m.secret, m.rule.visiblePrefixes),
-      fingerprint: fingerprint(def.id, m.secret),
       secret: m.secret,
       ...(m.pair ? { parts: m.pair.parts, partSecrets: m.pair.partSecrets } : {}),
-    });
+    };
     if (m.pair) {
       const { name, start: ps, end: pe } = m.pair.partner;
-      findings[findings.length - 1]!.partner = { name, start: tracker.at(ps), end: tracker.at(pe), byteOffset: baseByte + ps, byteLength: pe - ps };
+      finding.partner = { name, start: positions.get(ps)!, end: positions.get(pe)!, byteOffset: baseByte + ps, byteLength: pe - ps };
     }
-    const allow = findInlineAllow(buf, m.start, m.end, start.line);
-    if (allow) findings[findings.length - 1]!.inlineAllow = allow;
+    const allow = inline.find(m.start, m.end, start.line);
+    if (allow) finding.inlineAllow = allow;
+    findings.push(withLazyFingerprint(finding));
   }
   return findings;
 }

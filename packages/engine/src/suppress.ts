@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import type { Confidence, Finding } from './types.js';
 import { CONFIDENCE_ORDER } from './types.js';
 import { isLineBreakAt, isLineBreakByte } from './lines.js';
+import { isLegacyFingerprint, legacyFingerprint } from './redact.js';
 
 /** An inline comment directive: ours or another scanner's, so existing repositories work unchanged. */
 export interface InlineDirective {
@@ -39,7 +40,11 @@ export const INLINE_DIRECTIVES: readonly InlineDirective[] = [
 ];
 
 /** Any directive keyword, to skip the per-directive regexes on the (usual) lines that have none. */
-const ANY_DIRECTIVE = /tokenward:allow|gitleaks:allow|betterleaks:allow|allowlist|secretlint-disable|trufflehog:ignore|kingfisher:ignore|ggignore/i;
+const ANY_DIRECTIVE_SOURCE = 'tokenward:allow|gitleaks:allow|betterleaks:allow|allowlist|secretlint-disable|trufflehog:ignore|kingfisher:ignore|ggignore';
+const ANY_DIRECTIVE = new RegExp(ANY_DIRECTIVE_SOURCE, 'i');
+/** Longer than any directive keyword: a keyword found in a part of a text starts at most this far
+ * before a keyword occurrence found in the whole of it. */
+const DIRECTIVE_SLACK = 32;
 
 /** A directive found for a finding, with the 1-based line it is written on. */
 export interface InlineAllow {
@@ -104,6 +109,43 @@ export function findInlineAllow(bytes: Uint8Array, start: number, end: number, s
   return undefined;
 }
 
+/**
+ * `findInlineAllow` for every finding of one chunk. Each lookup reads up to 16 KB around its
+ * finding; when findings are dense (a long line of assignments) that costs more than one pass over
+ * the chunk, so the offsets of all directive keywords are found once and a finding with none
+ * nearby is settled without reading its line.
+ */
+export class InlineAllowFinder {
+  private readonly keywords: number[] | undefined;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    findings: number,
+  ) {
+    if (findings * 2 * LINE_LOOK <= bytes.length) return;
+    this.keywords = [];
+    for (const m of decode(bytes, 0, bytes.length).matchAll(new RegExp(ANY_DIRECTIVE_SOURCE, 'gi'))) this.keywords.push(m.index);
+  }
+
+  find(start: number, end: number, startLine: number): InlineAllow | undefined {
+    // A directive that can hide [start, end) is on the lines around it, within LINE_LOOK of each.
+    if (this.keywords && !someIn(this.keywords, start - 2 * LINE_LOOK - DIRECTIVE_SLACK, end + LINE_LOOK)) return undefined;
+    return findInlineAllow(this.bytes, start, end, startLine);
+  }
+}
+
+/** Whether sorted `values` has one in [from, to]. */
+function someIn(values: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < values.length && values[lo]! <= to;
+}
+
 /** Convenience for editor buffers and tests: the directive hiding a finding in `text`, if any. */
 export function inlineAllowForFinding(text: string | Uint8Array, finding: Pick<Finding, 'byteOffset' | 'byteLength' | 'start'>, chunkBaseByte = 0): InlineAllow | undefined {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
@@ -162,13 +204,18 @@ export function compileAllowList(entries: readonly AllowEntry[]): CompiledAllowE
   });
 }
 
+/** Whether a stored fingerprint (current, or an earlier version's SHA-256 one) is the finding's. */
+function sameFingerprint(stored: string, finding: Pick<Finding, 'ruleId' | 'secret' | 'fingerprint'>): boolean {
+  return isLegacyFingerprint(stored) ? stored === legacyFingerprint(finding.ruleId, finding.secret) : stored === finding.fingerprint;
+}
+
 /** The first allow entry that accepts the finding, and what matched (`value`, `pattern`, `fingerprint`). */
 export function matchAllowList(allow: readonly CompiledAllowEntry[], finding: Pick<Finding, 'ruleId' | 'secret' | 'fingerprint'>): { entry: CompiledAllowEntry; by: 'value' | 'pattern' | 'fingerprint' } | undefined {
   for (const a of allow) {
     const e = a.entry;
     if (e.rules && e.rules.length > 0 && !e.rules.includes(finding.ruleId)) continue;
     if (e.value !== undefined && e.value === finding.secret) return { entry: a, by: 'value' };
-    if (e.fingerprint !== undefined && e.fingerprint === finding.fingerprint) return { entry: a, by: 'fingerprint' };
+    if (e.fingerprint !== undefined && sameFingerprint(e.fingerprint, finding)) return { entry: a, by: 'fingerprint' };
     if (a.regex) {
       a.regex.lastIndex = 0;
       if (a.regex.test(finding.secret)) return { entry: a, by: 'pattern' };
@@ -191,15 +238,26 @@ export interface BaselineEntry {
 /**
  * Content-keyed baseline lookup: a finding is baselined when its fingerprint (rule + secret) is in
  * the baseline. Lines and paths are not part of the key, so a moved secret stays hidden and a
- * different secret on an accepted line is still reported.
+ * different secret on an accepted line is still reported. Entries written by earlier versions
+ * (SHA-256 fingerprints) still match; `--update-baseline` rewrites them.
  */
 export class BaselineIndex {
   private readonly byFingerprint = new Map<string, BaselineEntry>();
+  /** Rules with an entry: a finding of another rule is not baselined, and costs no fingerprint. */
+  private readonly rules = new Set<string>();
+  private readonly hasLegacy: boolean;
   constructor(readonly entries: readonly BaselineEntry[]) {
-    for (const e of entries) if (!this.byFingerprint.has(e.fingerprint)) this.byFingerprint.set(e.fingerprint, e);
+    for (const e of entries) {
+      if (!this.byFingerprint.has(e.fingerprint)) this.byFingerprint.set(e.fingerprint, e);
+      this.rules.add(e.ruleId);
+    }
+    this.hasLegacy = entries.some((e) => isLegacyFingerprint(e.fingerprint));
   }
-  lookup(finding: Pick<Finding, 'fingerprint'>): BaselineEntry | undefined {
-    return this.byFingerprint.get(finding.fingerprint);
+  lookup(finding: Pick<Finding, 'ruleId' | 'secret' | 'fingerprint'>): BaselineEntry | undefined {
+    if (!this.rules.has(finding.ruleId)) return undefined;
+    // The cheap legacy hash first: an old baseline's findings then never compute the slow one here.
+    const legacy = this.hasLegacy ? this.byFingerprint.get(legacyFingerprint(finding.ruleId, finding.secret)) : undefined;
+    return legacy ?? this.byFingerprint.get(finding.fingerprint);
   }
   get size(): number {
     return this.byFingerprint.size;

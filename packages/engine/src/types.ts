@@ -145,7 +145,7 @@ export interface RuleAllow {
   patterns?: string[];
   /** Flags for `patterns` (e.g. `i`). */
   flags?: string;
-  /** What `patterns` are tested against: the secret (default), the whole match, or its line. */
+  /** What `patterns` are tested against: the secret (default), the whole match, or its line (at most 8 KB on each side of the match). */
   target?: 'secret' | 'match' | 'line';
   /** Case-insensitive substrings of the secret that mark a placeholder. */
   stopwords?: string[];
@@ -232,7 +232,8 @@ export interface Finding {
   byteLength: number;
   /** `ghp_****…4Tq1`: safe to print. */
   redacted: string;
-  /** Stable id from rule + secret, never from position. Safe to store. */
+  /** Stable id from rule + secret, never from position: scrypt salted by the rule, 40 hex
+   * characters, computed on first read (see redact.ts). Safe to store and to publish. */
   fingerprint: string;
   /** The raw secret. In memory only: reporters must never print it unless asked to. */
   secret: string;

@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { BaselineIndex, type BaselineEntry, type Finding } from '@tokenward/engine';
+import { BaselineIndex, isLegacyFingerprint, legacyFingerprint, type BaselineEntry, type Finding } from '@tokenward/engine';
 import { UsageError } from './errors.js';
 import { parseSettings } from './yaml-data.js';
 
 /**
- * A baseline is a list of accepted findings keyed by fingerprint (sha256 of rule id + secret),
- * never by line. It holds no secret and nothing a secret can be read from: fingerprint, rule id,
- * where it was seen, and an optional note.
+ * A baseline is a list of accepted findings keyed by fingerprint (scrypt of the secret salted by
+ * the rule id), never by line. It holds no secret and nothing a secret can be cheaply guessed
+ * from: fingerprint, rule id, where it was seen, and an optional note.
  */
 export interface BaselineDocument {
   tool: 'tokenward';
@@ -30,7 +30,8 @@ export const baselineSchema = {
         additionalProperties: false,
         required: ['fingerprint', 'ruleId', 'path'],
         properties: {
-          fingerprint: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+          // 40 hex characters; 32 for entries written by versions before the scrypt fingerprint.
+          fingerprint: { type: 'string', pattern: '^(?:[0-9a-f]{40}|[0-9a-f]{32})$' },
           ruleId: { type: 'string', minLength: 1 },
           path: { type: 'string' },
           commit: { type: 'string', pattern: '^[0-9a-f]{4,64}$' },
@@ -128,6 +129,18 @@ export interface BaselineUpdate {
   kept: number;
 }
 
+/** Entries of earlier versions (SHA-256 fingerprints) whose secret is among `findings` get the
+ * current fingerprint: rewritten, not dropped and re-added, so they keep their note. */
+function migrateLegacy(entries: readonly BaselineEntry[], findings: readonly Finding[]): readonly BaselineEntry[] {
+  if (!entries.some((e) => isLegacyFingerprint(e.fingerprint))) return entries;
+  const current = new Map<string, string>();
+  for (const f of findings) current.set(legacyFingerprint(f.ruleId, f.secret), f.fingerprint);
+  return entries.map((e) => {
+    const fp = isLegacyFingerprint(e.fingerprint) ? current.get(e.fingerprint) : undefined;
+    return fp ? { ...e, fingerprint: fp } : e;
+  });
+}
+
 /**
  * The baseline after accepting `findings`: every current finding gets an entry (an existing entry's
  * note is kept), and an old entry is dropped when its secret is gone from a place this scan
@@ -135,7 +148,7 @@ export interface BaselineUpdate {
  */
 export function updateBaselineEntries(existing: readonly BaselineEntry[], findings: readonly Finding[], o: BaselineEntryOptions & { covers: (entry: BaselineEntry) => boolean }): BaselineUpdate {
   const current = normalizeEntries(findings.map((f) => baselineEntryFor(f, { ...o, note: undefined })));
-  const old = normalizeEntries(existing);
+  const old = normalizeEntries(migrateLegacy(existing, findings));
   const noteByFingerprint = new Map<string, string>();
   for (const e of old) if (e.note && !noteByFingerprint.has(e.fingerprint)) noteByFingerprint.set(e.fingerprint, e.note);
   const oldKeys = new Set(old.map(entryKey));

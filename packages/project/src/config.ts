@@ -72,7 +72,7 @@ const allowObject = {
   properties: {
     value: { type: 'string', minLength: 1, description: 'Exact secret value (use only for public example values).' },
     pattern: { type: 'string', minLength: 1, description: 'JavaScript regular expression tested against the secret.' },
-    fingerprint: { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'Finding fingerprint (see --format json).' },
+    fingerprint: { type: 'string', pattern: '^(?:[0-9a-f]{40}|[0-9a-f]{32})$', description: 'Finding fingerprint (see --format json); a 32-character one from an earlier version still matches.' },
     rules: { ...ruleIdList, description: 'Only for these rule ids.' },
     reason: { type: 'string', description: 'Why it is accepted (shown by --show-suppressed).' },
   },
@@ -448,7 +448,7 @@ ignorePaths:
 #     reason: example in the provider's documentation
 #   - pattern: '^ghp_0{36}$'                # a regular expression tested against the secret
 #     rules: [github-pat-classic]
-#   - fingerprint: 0123456789abcdef0123456789abcdef
+#   - fingerprint: 0123456789abcdef0123456789abcdef01234567
 #     reason: test fixture, revoked on 2026-01-01
 
 # Baseline of accepted findings (written by: tokenward baseline --output FILE).

@@ -7,6 +7,7 @@
  */
 import { compileRule, RuleCompileError, RuleFileError, type RuleAllow, type RuleDefinition } from '@tokenward/engine';
 import { createRequire } from 'node:module';
+import { superLinearBacktracking } from './pattern-safety.js';
 
 // smol-toml loads on first use (its one-file CommonJS build): only a gitleaks import needs it, and
 // its ES build is a dozen module files on the start-up path of every run.
@@ -117,6 +118,18 @@ function allowFrom(a: GitleaksAllowlist, where: string, warnings: string[]): Rul
   return allow.patterns || allow.stopwords || allow.paths ? allow : undefined;
 }
 
+const allowPatterns = (allow: readonly RuleAllow[]) => allow.flatMap((a) => (a.patterns ?? []).map((pattern) => ({ field: 'allowlist', pattern, flags: a.flags })));
+
+/** gitleaks runs its patterns on RE2, which never backtracks; here they run on V8's engine, so a
+ * pattern with super-linear backtracking is refused (pattern-safety.ts). */
+function backtrackingProblem(patterns: ReadonlyArray<{ field: string; pattern: string; flags?: string }>): string | undefined {
+  for (const p of patterns) {
+    const reason = superLinearBacktracking(p.pattern, p.flags ?? '');
+    if (reason) return `${p.field}: ${reason}`;
+  }
+  return undefined;
+}
+
 function lineOfRule(text: string, index: number): number | undefined {
   let seen = -1;
   const lines = text.split('\n');
@@ -200,6 +213,8 @@ export function importGitleaksToml(text: string, file: string): GitleaksImport {
       const detail = e instanceof RuleCompileError ? e.message.replace(/^.*field "([^"]+)": /, '$1: ') : (e as Error).message;
       throw new GitleaksImportError(file, detail, r.id, line);
     }
+    const unsafe = backtrackingProblem([{ field: 'regex', pattern: def.pattern, flags: def.flags }, ...allowPatterns(allow)]);
+    if (unsafe) throw new GitleaksImportError(file, unsafe, r.id, line);
     defs.push(def);
   });
   return { defs, warnings };
@@ -230,5 +245,7 @@ export function gitleaksGlobalAllow(text: string, file: string): { allow: RuleAl
       throw new GitleaksImportError(file, `allowlist: ${(e as Error).message}`);
     }
   }
+  const unsafe = backtrackingProblem(allowPatterns(allow));
+  if (unsafe) throw new GitleaksImportError(file, unsafe);
   return { allow, commits, warnings };
 }

@@ -3,16 +3,18 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compileRule, parseRuleFile, ruleFileSchema, type RuleDefinition } from '@tokenward/engine';
+import { superLinearBacktracking } from './pattern-safety.js';
 
 /**
  * Parsed rule files cached as JSON, so short runs (pre-commit, editor start) skip YAML parsing and
  * schema validation, which cost far more than the scan of a few staged files. The key is the
  * content of every rule file plus the parser's own code and schema: edit a rule, or upgrade
  * Tokenward, and the cache misses. Only files that parsed cleanly are cached, so errors are
- * always reported from the real parser with their file and line.
+ * always reported from the real parser with their file and line; a custom file is cached only
+ * after its patterns passed the backtracking check (pattern-safety.ts), so a hit skips it.
  */
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** Entries kept: one per rule set in use (built-ins plus each project's extra rules). */
 const MAX_ENTRIES = 16;
 let parserIdentity: string | undefined;
@@ -27,18 +29,25 @@ function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
 /** Changes whenever the code that turns rule text into definitions changes. */
 function parser(): string {
   parserIdentity ??= createHash('sha256')
-    .update(`${FORMAT}\0${parseRuleFile.toString()}\0${compileRule.toString()}\0${JSON.stringify(ruleFileSchema)}`)
+    .update(`${FORMAT}\0${parseRuleFile.toString()}\0${compileRule.toString()}\0${superLinearBacktracking.toString()}\0${JSON.stringify(ruleFileSchema)}`)
     .digest('hex');
   return parserIdentity;
 }
 
+/** A rule file already read; `checked` ones must pass the backtracking check (custom rules). */
+export interface RuleFileText {
+  file: string;
+  text: string;
+  checked?: boolean;
+}
+
 /** Parses `files` (already read) through the cache; falls back to parsing when it cannot be used. */
-export function parseRuleFilesCached(files: ReadonlyArray<{ file: string; text: string }>, env: NodeJS.ProcessEnv = process.env): RuleDefinition[] {
-  const parseAll = () => files.flatMap(({ file, text }) => parseRuleFile(text, file));
+export function parseRuleFilesCached(files: readonly RuleFileText[], env: NodeJS.ProcessEnv = process.env): RuleDefinition[] {
+  const parseAll = () => files.flatMap(({ file, text, checked }) => parseRuleFile(text, file, checked ? { checkPattern: superLinearBacktracking } : {}));
   const dir = cacheDir(env);
   if (!dir) return parseAll();
   const hash = createHash('sha256').update(parser());
-  for (const { file, text } of files) hash.update(`\0${file}\0${text.length}\0`).update(text);
+  for (const { file, text, checked } of files) hash.update(`\0${file}\0${checked ? 1 : 0}\0${text.length}\0`).update(text);
   const path = join(dir, `rules-${hash.digest('hex').slice(0, 32)}.json`);
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as RuleDefinition[];

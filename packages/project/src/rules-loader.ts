@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileRules, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
 import { parseRuleFilesCached } from './rules-cache.js';
@@ -34,12 +34,15 @@ export function ruleFilesIn(path: string): string[] {
 
 /** Reads and validates rule files; the first bad file stops loading with file:line, rule, field.
  * A `.toml` path is a gitleaks configuration: its `[[rules]]` are imported (see gitleaks-import.ts),
- * and what cannot be carried over is reported through `warn`. */
+ * and what cannot be carried over is reported through `warn`. Patterns of every file outside the
+ * built-in folder must pass the backtracking check (pattern-safety.ts); the built-in ones are
+ * checked by the test suite instead of at every start. */
 export function loadRuleDefinitions(
   paths: readonly string[] = [defaultRulesDir()],
   warn: (message: string) => void = (m) => process.stderr.write(`tokenward: warning: ${m}\n`),
 ): RuleDefinition[] {
-  const files = paths.flatMap((p) => ruleFilesIn(p)).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  const builtIn = resolve(defaultRulesDir()) + sep;
+  const files = paths.flatMap((p) => ruleFilesIn(p)).map((file) => ({ file, text: readFileSync(file, 'utf8'), checked: !resolve(file).startsWith(builtIn) }));
   const defs: RuleDefinition[] = [];
   let batch: typeof files = [];
   // Parsed definitions are cached by content: YAML + schema validation dominate short runs.

@@ -21,7 +21,7 @@ import { decodeBase64Text, decodeEscapes } from './decode.js';
 import { authorizationCredential, basicCredentials, decodePercentDeep, isImageUrlQuery } from '../candidates/headers-urls.js';
 import type { ContextHandlerName } from './handler-names.js';
 import { analyzeJs, JS_PATH, type JsAnalysis } from './js-ast.js';
-import { kubernetesSecretValues } from './kubernetes.js';
+import { YamlDocuments } from './kubernetes.js';
 import { secretKeyKind } from './names.js';
 import { rejectGenericValue, rejectObviousPlaceholder, type ValueKind } from './values.js';
 
@@ -55,7 +55,11 @@ interface Chunk {
   /** Assignment candidates to confirm on the JS/TS syntax tree. */
   astChecked: ContextMatch[];
   jsReferences: ContextMatch[];
+  /** Start offsets of the Secret values already reported. */
   kubernetesDocs: Set<number>;
+  /** YAML documents of the chunk, found once; and those whose Secret data was already read. */
+  yamlDocs?: YamlDocuments;
+  yamlDocsRead: Set<number>;
   out: ContextMatch[];
 }
 
@@ -122,12 +126,16 @@ function rescanDecoded(compiled: CompiledRules, decoded: string, at: ContextMatc
   }
 }
 
+/** The text of the line around `at`, at most 200 bytes each side (never the whole of a long line:
+ * this runs once per candidate, and a minified line can hold thousands). */
 function lineAround(buf: Buffer, at: number): string {
-  let s = buf.lastIndexOf(10, at);
-  s = s < 0 ? 0 : s + 1;
-  let e = buf.indexOf(10, at);
-  if (e < 0) e = buf.length;
-  return buf.toString('latin1', Math.max(s, at - 200), Math.min(e, at + 200));
+  const from = Math.max(0, at - 200);
+  const to = Math.min(buf.length, at + 200);
+  let s = at;
+  while (s > from && buf[s - 1] !== 10) s--;
+  let e = at;
+  while (e < to && buf[e] !== 10) e++;
+  return buf.toString('latin1', s, e);
 }
 
 const isQuote = (b: number | undefined) => b === 0x22 || b === 0x27 || b === 0x60;
@@ -305,7 +313,12 @@ const HANDLERS: Record<ContextHandlerName, ContextHandler> = {
   'kubernetes-secret': {
     specificity: 5,
     apply(m, chunk) {
-      for (const v of kubernetesSecretValues(chunk.latin(), m.start)) {
+      // A document is read once, however many `kind: Secret` lines it holds (linear time).
+      chunk.yamlDocs ??= new YamlDocuments(chunk.latin());
+      const doc = chunk.yamlDocs.indexAt(m.start);
+      if (chunk.yamlDocsRead.has(doc)) return;
+      chunk.yamlDocsRead.add(doc);
+      for (const v of chunk.yamlDocs.secretValues(doc)) {
         if (chunk.kubernetesDocs.has(v.start)) continue;
         chunk.kubernetesDocs.add(v.start);
         const decoded = v.base64 ? decodeBase64Text(v.value) : chunk.buf.toString('utf8', v.start, v.end);
@@ -342,6 +355,7 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
     astChecked: [],
     jsReferences: [],
     kubernetesDocs: new Set(),
+    yamlDocsRead: new Set(),
     out: [],
   };
   const out = chunk.out;
@@ -351,18 +365,16 @@ export function applyContext(compiled: CompiledRules, buf: Buffer, origin: Origi
       HANDLERS[name].apply(m, chunk);
     } else if (!placeholderOnly(m.rule) || !rejectObviousPlaceholder(m.secret)) out.push(m);
   }
-  if (chunk.kubernetesDocs.size > 0) {
-    // Inside a Secret manifest the decoded value has been judged: the raw base64 text is not judged again.
-    for (let i = out.length - 1; i >= 0; i--) {
-      const c = out[i]!.rule.context;
-      if (c && c !== 'kubernetes-secret' && chunk.kubernetesDocs.has(out[i]!.start)) out.splice(i, 1);
-    }
-  }
-  if (chunk.astChecked.length === 0 && chunk.jsReferences.length === 0) return preferSpecific(out);
+  // Inside a Secret manifest the decoded value has been judged: the raw base64 text is not judged again.
+  const judged =
+    chunk.kubernetesDocs.size === 0
+      ? out
+      : out.filter((m) => !(m.rule.context && m.rule.context !== 'kubernetes-secret' && chunk.kubernetesDocs.has(m.start)));
+  if (chunk.astChecked.length === 0 && chunk.jsReferences.length === 0) return preferSpecific(judged);
   const analysis = analyzeJs(buf.toString('utf8'), origin.path);
   // Unparseable code: assignment candidates keep their lexical verdict; references stay unresolved.
-  if (!analysis) return preferSpecific(out);
-  return preferSpecific(confirmOnSyntaxTree(buf, analysis, out, new Set(chunk.astChecked), chunk.jsReferences));
+  if (!analysis) return preferSpecific(judged);
+  return preferSpecific(confirmOnSyntaxTree(buf, analysis, judged, new Set(chunk.astChecked), chunk.jsReferences));
 }
 
 /** Provider format without a checksum: only obvious placeholders are dropped. */
