@@ -29,7 +29,8 @@ export interface OrgRepo {
 
 export interface SeededOrg {
   repos: OrgRepo[];
-  big: OrgRepo;
+  /** With `monolith: true`. */
+  big?: OrgRepo;
   secrets: Seeded[];
   /** Adds commits to a branch of `repo` (default main; fast-import); returns how many. */
   addCommits(repo: OrgRepo, files: Array<Record<string, string>>, branch?: string): number;
@@ -75,7 +76,7 @@ function init(root: string, name: string): OrgRepo {
 const prose = (n: number, lines: number) =>
   Array.from({ length: lines }, (_, i) => `Paragraph ${n}.${i}: the deployment guide explains how the service starts, where it logs and whom to call.`).join('\n') + '\n';
 
-export function makeSeededOrg(root: string, count: number): SeededOrg {
+export function makeSeededOrg(root: string, count: number, options: { monolith?: boolean } = {}): SeededOrg {
   const secrets: Seeded[] = [];
   const seed = (repos: string[], inHead: boolean): string => {
     const token = githubToken();
@@ -106,6 +107,7 @@ export function makeSeededOrg(root: string, count: number): SeededOrg {
     fastImport(repo.dir, s.toString());
   }
 
+  if (!options.monolith) return { repos, secrets, addCommits };
   // The large one: 400 commits of 4 files of prose, one token in the middle of its history.
   const big = init(root, 'monolith');
   const s = new Stream();
@@ -119,18 +121,15 @@ export function makeSeededOrg(root: string, count: number): SeededOrg {
   }
   fastImport(big.dir, s.toString());
 
-  return {
-    repos,
-    big,
-    secrets,
-    addCommits(repo, files, branch = 'main') {
-      const st = new Stream();
-      let from: string | undefined = `refs/heads/${branch}^0`;
-      for (const f of files) from = st.commit(`refs/heads/${branch}`, 'More changes', f, from);
-      fastImport(repo.dir, st.toString());
-      return files.length;
-    },
-  };
+  return { repos, big, secrets, addCommits };
+}
+
+function addCommits(repo: OrgRepo, files: Array<Record<string, string>>, branch = 'main'): number {
+  const st = new Stream();
+  let from: string | undefined = `refs/heads/${branch}^0`;
+  for (const f of files) from = st.commit(`refs/heads/${branch}`, 'More changes', f, from);
+  fastImport(repo.dir, st.toString());
+  return files.length;
 }
 
 /** A fresh token and its fingerprint, for commits added later. */

@@ -46,9 +46,9 @@ const findingsOf = (r: Report) =>
 beforeAll(async () => {
   tmp = tempTree();
   redis = await startRedis();
-  org = makeSeededOrg(join(tmp.dir, 'remote'), REPOS);
+  org = makeSeededOrg(join(tmp.dir, 'remote'), REPOS, { monolith: true });
   const listed = [
-    { name: org.big.name, cloneUrl: org.big.url },
+    { name: org.big!.name, cloneUrl: org.big!.url },
     ...org.repos.map((r, i) => ({ name: r.name, cloneUrl: r.url, archived: i === 4 })),
     { name: 'gone', cloneUrl: `file://${join(tmp.dir, 'remote', 'gone')}` },
     { name: 'someone-elses-fork', cloneUrl: `file://${join(tmp.dir, 'remote', 'fork')}`, fork: true },

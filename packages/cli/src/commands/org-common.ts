@@ -98,6 +98,7 @@ export const REPORT_OPTIONS = {
   format: { type: 'string', short: 'f', default: 'json' },
   output: { type: 'string', short: 'o' },
   'exit-code': { type: 'string' },
+  'skip-failed': { type: 'boolean', default: false },
 } as const;
 
 export const REPORT_FORMATS = ['json', 'sarif', 'html'] as const;
@@ -105,7 +106,9 @@ export const REPORT_FORMATS = ['json', 'sarif', 'html'] as const;
 export const REPORT_HELP = `Report:
   -f, --format FORMAT       json (default; what 'org merge' reads), sarif, html (triage page)
   -o, --output FILE         write the report to FILE (default: standard output)
-      --exit-code N         exit code when secrets are found (default 1)`;
+      --exit-code N         exit code when secrets are found (default 1)
+      --skip-failed         a repository that could not be scanned is still listed in the report
+                            but does not make the exit code 2`;
 
 export function wholeNumber(command: string, flag: string, value: string | undefined, min: number, fallback: number): number {
   if (value === undefined) return fallback;
@@ -201,14 +204,14 @@ export function repositoryScanner(command: string, v: ScanValues, io: Io): { sca
   return { scanner, defs };
 }
 
-type ReportValues = { format?: string | undefined; output?: string | undefined; 'exit-code'?: string | undefined };
+type ReportValues = { format?: string | undefined; output?: string | undefined; 'exit-code'?: string | undefined; 'skip-failed'?: boolean | undefined };
 
 export function checkReportFlags(command: string, v: ReportValues): void {
   if (!(REPORT_FORMATS as readonly string[]).includes(v.format ?? 'json')) throw new UsageError(`${command}: unknown format "${v.format}" (use ${REPORT_FORMATS.join(', ')})`);
   wholeNumber(command, '--exit-code', v['exit-code'], 0, EXIT_FINDINGS);
 }
 
-/** Writes the report; returns the exit code: 2 when a repository failed, 1 (--exit-code) for secrets, else 0. */
+/** Writes the report; returns the exit code: 2 when a repository failed (unless --skip-failed), 1 (--exit-code) for secrets, else 0. */
 export function writeOrgReport(command: string, report: OrgReport, v: ReportValues, io: Io, defs: readonly RuleDefinition[] = []): number {
   const format = v.format ?? 'json';
   const text = format === 'html' ? orgReportToHtml(report) : format === 'sarif' ? orgReportToSarif(report, defs) : `${JSON.stringify(report, null, 2)}\n`;
@@ -223,6 +226,6 @@ export function writeOrgReport(command: string, report: OrgReport, v: ReportValu
       `${s.failed ? `, ${s.failed} could not be scanned` : ''}${s.active ? `, ${s.active} verified active` : ''}${v.output !== undefined ? `: wrote ${v.output} (${format})` : ''}\n`,
   );
   for (const r of report.repositories) if (r.status === 'failed') io.stderr.write(`tokenward: failed: ${r.name}: ${r.error ?? 'unknown error'}\n`);
-  if (s.failed > 0) return EXIT_ERROR;
+  if (s.failed > 0 && !v['skip-failed']) return EXIT_ERROR;
   return s.secrets > 0 ? wholeNumber(command, '--exit-code', v['exit-code'], 0, EXIT_FINDINGS) : EXIT_CLEAN;
 }
