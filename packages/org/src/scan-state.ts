@@ -24,8 +24,3 @@ export function unscannedRevisions(current: RefTips, scanned: RefTips, present: 
   return [...fresh, ...exclude.map((sha) => `^${sha}`)];
 }
 
-/** Same refs at the same tips. */
-export function sameTips(a: RefTips, b: RefTips): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
-}
