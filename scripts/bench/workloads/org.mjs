@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -92,6 +92,7 @@ export async function orgWorkload(ctx) {
   const queue = `redis://127.0.0.1:${port}`;
   const tw = (args) => run(process.execPath, [ctx.cli, ...args], { cwd: work });
   const rows = [];
+  const load = [loadavg()[0]];
   let memory;
   try {
     for (const workers of [1, 2]) {
@@ -130,6 +131,7 @@ export async function orgWorkload(ctx) {
       }
       rows.push({ label: `in-process (org scan --concurrency ${concurrency})`, wall: median(wall), min: Math.min(...wall), max: Math.max(...wall) });
     }
+    load.push(loadavg()[0]);
   } finally {
     client.disconnect();
     redis.kill('SIGTERM');
@@ -150,6 +152,8 @@ export async function orgWorkload(ctx) {
 Input: ${REPOS} repositories of ${COMMITS} commits (3 files of about 3 KB changed in each commit, one token each), cloned over
 \`file://\` into fresh bare mirrors on every run (the network is not measured). Queue: a local redis-server, \`tokenward org
 enqueue\`, then 1 or 2 \`tokenward worker --concurrency 1 --exit-when-drained\` processes. ${ctx.runs} runs each.
+Each job is CPU work (git clone, git log, cat-file, the scan), so a second worker gains what a free core gives: the machine's
+1-minute load average was ${load[0].toFixed(1)} at the start and ${load[1].toFixed(1)} at the end of this run (${cpus().length} cores, shared).
 
 ${table}
 

@@ -154,7 +154,7 @@ async function orgScan(argv: string[], io: Io): Promise<number> {
       retry,
       onEvent(e) {
         if (e.type === 'done') io.stderr.write(`tokenward: scanned ${e.repository.name}: ${describeOutcome(e.outcome)} (${(e.ms / 1000).toFixed(1)} s)\n`);
-        else if (e.type === 'retry') io.stderr.write(`tokenward: ${e.repository.name}: ${e.error}; retrying in ${Math.ceil(e.delayMs / 1000)} s\n`);
+        else if (e.type === 'retry') io.stderr.write(`tokenward: ${e.repository.name}: ${e.error}; retrying in ${(e.delayMs / 1000).toFixed(1)} s\n`);
       },
     });
     const ids = new Set(repos.map((r) => repositoryId(r.url)));
