@@ -108,15 +108,15 @@ export function makeSeededOrg(root: string, count: number, options: { monolith?:
   }
 
   if (!options.monolith) return { repos, secrets, addCommits };
-  // The large one: 400 commits of 4 files of prose, one token in the middle of its history.
+  // The large one: 250 commits of 4 files of prose, one token in the middle of its history.
   const big = init(root, 'monolith');
   const s = new Stream();
   let tip: string | undefined;
   const bigToken = seed([big.name], true);
-  for (let c = 0; c < 400; c++) {
+  for (let c = 0; c < 250; c++) {
     const files: Record<string, string> = {};
     for (let f = 0; f < 4; f++) files[`docs/part-${f}.md`] = prose(c * 10 + f, 40);
-    if (c === 200) files['config/settings.yaml'] = `github:\n  token: ${bigToken}\n`;
+    if (c === 125) files['config/settings.yaml'] = `github:\n  token: ${bigToken}\n`;
     tip = s.commit('refs/heads/main', `Docs revision ${c}`, files, tip);
   }
   fastImport(big.dir, s.toString());

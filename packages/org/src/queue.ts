@@ -69,7 +69,8 @@ export async function enqueueRepositories(target: QueueTarget, repos: readonly R
         let outcome: 'added' | 'queued' | 'retried' = 'queued';
         if (existing) {
           if ((await existing.getState()) === 'failed') {
-            await existing.retry('failed');
+            // With its full number of attempts again, as a new job would have.
+            await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
             outcome = 'retried';
           }
         } else {
