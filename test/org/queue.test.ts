@@ -134,6 +134,7 @@ describe('org scanning on a BullMQ queue (real Redis, worker processes)', () => 
     const st = JSON.parse(status.stdout) as { counts: Record<string, number>; repositories: number; failures: Array<{ repository: string; reason: string; attempts: number }> };
     expect(st.counts).toMatchObject({ waiting: 0, active: 0, delayed: 0, completed: 23, failed: 1 });
     expect(st.repositories).toBe(24);
+    expect(st.perMinute).toBeGreaterThan(0);
     expect(st.failures).toEqual([expect.objectContaining({ repository: 'acme/gone', attempts: 2 })]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRepositoryFindings, parseShard, redisOptions, repositoryJobId, selectShard, unscannedRevisions, type StoredFinding } from '@tokenward/org';
+import { gitEnvFor, mergeRepositoryFindings, parseShard, redisOptions, repositoryJobId, selectShard, unscannedRevisions, type StoredFinding } from '@tokenward/org';
 
 const sha = (c: string) => c.repeat(40);
 
@@ -61,5 +61,18 @@ describe('queue URL and shards', () => {
     for (const s of shards) expect(s.length).toBeGreaterThan(10);
     expect(() => parseShard('0/4')).toThrow('--shard takes I/N');
     expect(parseShard('2/4')).toEqual({ index: 2, total: 4 });
+  });
+});
+
+describe('clone credentials', () => {
+  it('GITHUB_TOKEN / GITLAB_TOKEN reach git as an https header for that host through GIT_CONFIG_* (appended), never for other listings or plain http', () => {
+    const env = { GITHUB_TOKEN: 'gh-t', GITLAB_TOKEN: 'gl-t', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.x', GIT_CONFIG_VALUE_0: 'y' };
+    const gh = gitEnvFor({ url: 'https://ghe.example/acme/api.git', name: 'acme/api', source: 'github' }, env);
+    expect(gh).toMatchObject({ GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_1: 'http.https://ghe.example/.extraheader' });
+    expect(Buffer.from(gh.GIT_CONFIG_VALUE_1!.replace('AUTHORIZATION: basic ', ''), 'base64').toString()).toBe('x-access-token:gh-t');
+    const gl = gitEnvFor({ url: 'https://gitlab.example/g/p.git', name: 'g/p', source: 'gitlab' }, env);
+    expect(Buffer.from(gl.GIT_CONFIG_VALUE_1!.replace('AUTHORIZATION: basic ', ''), 'base64').toString()).toBe('oauth2:gl-t');
+    expect(gitEnvFor({ url: 'https://github.com/a/b.git', name: 'a/b', source: 'list' }, env).GIT_CONFIG_COUNT).toBe('1');
+    expect(gitEnvFor({ url: 'http://ghe.example/a/b.git', name: 'a/b', source: 'github' }, env).GIT_CONFIG_COUNT).toBe('1');
   });
 });
