@@ -1,5 +1,6 @@
 import { MetricsTime, Queue, Worker, type Job } from 'bullmq';
 import type { ListingSource, RepositoryRef } from './listing/types.js';
+import type { OrgResults } from './store.js';
 import { runRepositoryJob, type JobContext, type JobOutcome, type JobPhase } from './job.js';
 import { remoteTips } from './mirror.js';
 import { RedisStore } from './redis-store.js';
@@ -26,9 +27,33 @@ export interface RepositoryJobData {
   source: ListingSource;
 }
 
-export const openStore = (target: QueueTarget): RedisStore => new RedisStore(redisOptions(target.url), target.name);
-
-export { RedisStore };
+/**
+ * Everything the workers stored, plus what only BullMQ knows: a job it failed itself (one that
+ * stalled too often: a repository that keeps killing its worker, say by running it out of memory)
+ * never reached our processor's failure record, so it is taken from the failed set.
+ */
+export async function queueResults(target: QueueTarget): Promise<OrgResults> {
+  const connection = redisOptions(target.url);
+  const store = new RedisStore(connection, target.name);
+  const queue = new Queue<RepositoryJobData>(target.name, { connection });
+  try {
+    const results = await store.results();
+    const byId = new Map(results.repositories.map((r) => [r.id, r]));
+    for (const job of await queue.getFailed(0, -1)) {
+      const id = repositoryId(job.data.url);
+      const failedAt = new Date(job.finishedOn ?? Date.now()).toISOString();
+      const known = byId.get(id);
+      if (known && (known.status === 'failed' || (known.scannedAt ?? '') >= failedAt)) continue;
+      const failure = { status: 'failed' as const, error: job.failedReason || 'failed', failedAt };
+      if (known) Object.assign(known, failure);
+      else results.repositories.push({ id, name: job.data.name, url: job.data.url, source: job.data.source, commits: 0, lastCommits: 0, problems: [], findings: [], ...failure });
+    }
+    return results;
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+}
 
 export interface EnqueueOptions {
   retry: RetryPolicy;

@@ -117,13 +117,6 @@ export class RedisStore implements ResultStore {
     return this.redis.scard(`${this.prefix}repos`);
   }
 
-  /** Bytes Redis uses for one repository's keys (MEMORY USAGE), for capacity planning. */
-  async memoryUsage(id: string): Promise<{ repo: number; findings: number }> {
-    const k = this.keys(id);
-    const [repo, findings] = await Promise.all([this.redis.memory('USAGE', k.repo, 'SAMPLES', '0'), this.redis.memory('USAGE', k.findings, 'SAMPLES', '0')]);
-    return { repo: Number(repo ?? 0), findings: Number(findings ?? 0) };
-  }
-
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -271,13 +271,8 @@ async function orgReport(argv: string[], io: Io): Promise<number> {
   if (positionals.length) throw new UsageError(`org report: unexpected argument "${positionals[0]}"`);
   checkReportFlags('org report', values);
   const target = queueTarget('org report', values, io);
-  const { openStore } = await import('@tokenward/org/queue');
-  const store = openStore(target);
-  try {
-    return writeOrgReport('org report', buildOrgReport(await store.results(), meta()), values, io);
-  } finally {
-    await store.close();
-  }
+  const { queueResults } = await import('@tokenward/org/queue');
+  return writeOrgReport('org report', buildOrgReport(await queueResults(target), meta()), values, io);
 }
 
 function help(io: Io, text: string): number {
