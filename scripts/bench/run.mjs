@@ -2,7 +2,7 @@
 // `npm run bench`: Tokenward side by side with the floor (the least work any tool must do) and its
 // peers, on the same input in the same run, written to docs/benchmarks.md.
 //
-// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp,redact,accuracy] [--corpus PATH] [--repo PATH]
+// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp,redact,accuracy,org] [--corpus PATH] [--repo PATH]
 //          [--commits N] [--runs N] [--peers rg,secretlint,gitleaks] [--peer-timeout SECONDS]
 //          [--out FILE] [--no-build]
 // Peers are installed on demand outside the repository (see lib/peers.mjs); nothing is added to
@@ -21,9 +21,10 @@ import { stagedWorkload } from './workloads/staged.mjs';
 import { lspWorkload } from './workloads/lsp.mjs';
 import { redactWorkload } from './workloads/redact.mjs';
 import { accuracyBenchWorkload } from './workloads/accuracy.mjs';
+import { orgWorkload } from './workloads/org.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WORKLOADS = ['folder', 'history', 'staged', 'lsp', 'redact', 'accuracy'];
+const WORKLOADS = ['folder', 'history', 'staged', 'lsp', 'redact', 'accuracy', 'org'];
 
 const { values } = parseArgs({
   options: {
@@ -110,7 +111,7 @@ const started = Date.now();
 for (const name of WORKLOADS) {
   if (!only.includes(name)) continue;
   log(`\n== ${name} ==`);
-  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload, accuracy: accuracyBenchWorkload }[name];
+  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload, accuracy: accuracyBenchWorkload, org: orgWorkload }[name];
   try {
     const { markdown, targets: t } = await fn(ctx);
     results[name] = { markdown, targets: t, date: today, commit: `${commit}${dirty}` };

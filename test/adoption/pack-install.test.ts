@@ -13,7 +13,7 @@ import { run, withoutNpmConfig } from './run.js';
  * `npm publish` would), installed from those tarballs into an empty project with `npm install`,
  * then used the way the README's Install section says.
  */
-const WORKSPACES = ['engine', 'project', 'revoke', 'redact', 'cli', 'language-server', 'tokenward'];
+const WORKSPACES = ['engine', 'project', 'revoke', 'redact', 'org', 'cli', 'language-server', 'tokenward'];
 
 const sh = (cmd: string, args: string[], cwd: string) => run(cmd, args, { cwd, env: withoutNpmConfig(gitEnv()) });
 

@@ -20,4 +20,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'lsp', summary: 'run the language server for editors (tokenward lsp --stdio)', load: async () => (await import('./lsp.js')).lspCommand },
   { name: 'redact', summary: 'copy standard input (or a command\'s output, --wrap) with every detected secret masked', load: async () => (await import('./redact.js')).redactCommand },
   { name: 'hook', summary: 'install or remove the git pre-commit / pre-push hook', load: async () => (await import('./hook.js')).hookCommand },
+  { name: 'org', summary: 'scan every repository of an organisation (in-process, Redis queue or CI shards) into one report', load: async () => (await import('./org.js')).orgCommand },
+  { name: 'worker', summary: 'scan repositories from the Redis queue of \'tokenward org enqueue\'', load: async () => (await import('./worker.js')).workerCommand },
 ];

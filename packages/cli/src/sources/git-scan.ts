@@ -104,7 +104,7 @@ export async function runGitScan(flags: GitScanFlags, ctx: GitScanContext): Prom
   const path = ctx.paths[0] ?? '.';
   if (path === '-') throw new UsageError(`scan: ${modes[0]} reads a repository, not standard input`);
   const { io } = ctx;
-  const repo = discoverRepo(path, io.cwd);
+  const repo = discoverRepo(path, io.cwd, { allowBare: !flags.staged });
 
   if (flags.staged) return scanStaged(ctx.compiled, repo, io.cwd, ctx.maxFileSize);
 

@@ -30,8 +30,10 @@ const firstLine = (s: string): string => s.split('\n').find((l) => l.trim())?.re
 /**
  * Finds the repository holding `path` with plain `git rev-parse` (one process, no library load):
  * the pre-commit path must start fast. A path that is not in a repository is a usage error.
+ * `allowBare`: a bare repository (a mirror clone) is accepted, as its git folder; history scans
+ * read only objects, so they need no work tree.
  */
-export function discoverRepo(path: string, cwd: string): GitRepo {
+export function discoverRepo(path: string, cwd: string, options: { allowBare?: boolean } = {}): GitRepo {
   const abs = isAbsolute(path) ? path : resolve(cwd, path);
   let dir = abs;
   try {
@@ -40,6 +42,10 @@ export function discoverRepo(path: string, cwd: string): GitRepo {
     throw new UsageError(`path not found: ${path}`);
   }
   const r = gitSync(['rev-parse', '--show-toplevel', '--absolute-git-dir'], dir);
+  if (r.status !== 0 && options.allowBare) {
+    const [bare, gitDir] = gitSync(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], dir).stdout.toString('utf8').trim().split('\n');
+    if (bare === 'true' && gitDir) return { root: gitDir, gitDir };
+  }
   if (r.status !== 0) {
     const why = firstLine(r.stderr);
     if (/not a git repository/i.test(why)) throw new UsageError(`not a git repository: ${path}`);

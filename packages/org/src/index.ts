@@ -1,0 +1,20 @@
+/**
+ * @tokenward/org: scanning every repository of an organisation. Listings (list file, GitHub,
+ * GitLab) → one job per repository (bare mirror, only commits not scanned before, redacted
+ * findings) → run on a BullMQ queue, in-process, or as CI matrix shards → one merged report
+ * (JSON, SARIF, HTML triage page). The queue (BullMQ, Redis) is `@tokenward/org/queue`, loaded
+ * only by the commands that use it.
+ */
+export * from './listing/index.js';
+export { unscannedRevisions, type RefTips } from './scan-state.js';
+export { storedFinding, mergeRepositoryFindings, introducedBefore, type StoredFinding, type VerifiedStatus, type Introduction } from './findings.js';
+export { repositoryId, repositoryJobId } from './repo-id.js';
+export { syncMirror, mirrorTips, remoteTips, gitEnvFor, GitError } from './mirror.js';
+export { StaleStateError, type ResultStore, type RepositoryState, type ScanCommit, type RepositoryRecord, type OrgResults } from './store.js';
+export { FileStore } from './file-store.js';
+export { runRepositoryJob, mirrorPathFor, type RepositoryScanner, type HistoryScanOutcome, type JobContext, type JobOutcome, type JobPhase } from './job.js';
+export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+export { runLocalScan, type LocalEvent, type LocalRunOptions } from './local.js';
+export { parseShard, selectShard, shardOf, shardMatrix, ShardError, type Shard } from './shard.js';
+export * from './report/index.js';
+export { DEFAULT_QUEUE_NAME, QueueUrlError, redisOptions, type QueueTarget, type RedisConnection } from './queue-target.js';
