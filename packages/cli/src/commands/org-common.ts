@@ -184,7 +184,7 @@ export function repositoryScanner(command: string, v: ScanValues, io: Io): { sca
   const loaded = loadRules([...settings.ruleFiles, ...((v.rules as string[]) ?? []).map((r) => resolve(io.cwd, r))]);
   const { defs, compiled } = suppressor.selectRules(loaded.defs, loaded.compiled);
   const threads = v.threads !== undefined ? wholeNumber(command, '--threads', v.threads as string, 1, 1) : undefined;
-  const endpoints = endpointsFrom((v.endpoint as string[]) ?? [], settings.config);
+  const endpoints = endpointsFrom((v.endpoint as string[]) ?? [], settings.config, defs, v['allow-insecure-endpoint'] === true);
   const http = new HttpClient({ minIntervalMs: 250, timeoutMs: 10_000 });
   const scanner: RepositoryScanner = {
     async scanHistory(gitDir, revs) {
