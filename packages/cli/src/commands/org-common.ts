@@ -58,6 +58,7 @@ export const SCAN_OPTIONS = {
   'min-confidence': { type: 'string' },
   verify: { type: 'boolean', default: false },
   endpoint: { type: 'string', multiple: true, default: [] as string[] },
+  'allow-insecure-endpoint': { type: 'boolean', default: false },
   threads: { type: 'string' },
   cache: { type: 'string' },
 } as const;
@@ -72,7 +73,8 @@ export const SCAN_HELP = `Scanning:
       --min-confidence C    low (default), medium or high
       --verify              check each newly found secret read-only with its provider while its
                             value is in memory; only the answer (active/inactive/unknown) is kept
-      --endpoint P=ORIGIN   send provider P's checks to ORIGIN (repeatable)
+      --endpoint P=ORIGIN   send provider P's checks to ORIGIN (repeatable; plain http: only to
+                            loopback addresses unless --allow-insecure-endpoint)
       --threads N           scanning threads per repository (default: by cores)`;
 
 export const QUEUE_OPTIONS = {
