@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '@tokenward/project';
 import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN } from '../errors.js';
-import { discoverRepo } from '../sources/git.js';
+import { discoverRepo } from '@tokenward/sources';
 
 const HELP = `Usage: tokenward hook install [--pre-push] [PATH]
        tokenward hook uninstall [--pre-push] [PATH]

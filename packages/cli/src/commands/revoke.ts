@@ -19,8 +19,7 @@ import {
 } from '@tokenward/revoke';
 import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_ERROR, UsageError } from '../errors.js';
-import { scanFiles } from '../scanner.js';
-import { listFiles } from '../sources/files.js';
+import { listFiles, scanFiles } from '@tokenward/sources';
 import { ScanSuppression } from '../suppression.js';
 
 export const EXIT_REVOKE_FAILED = 1;

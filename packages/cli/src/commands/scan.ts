@@ -6,9 +6,8 @@ import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type 
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
 import { loadRules } from '@tokenward/project';
-import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
-import { listFiles } from '../sources/files.js';
-import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../sources/git-scan.js';
+import { emptyStats, listFiles, scanFiles, type ScanStats } from '@tokenward/sources';
+import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../git-scan.js';
 import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks } from '../revoke-hooks.js';
 import { blockedAdvice } from './hook.js';
 import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';

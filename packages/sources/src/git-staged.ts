@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { scanBytes, type CompiledRules, type Finding } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
-import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
+import { emptyStats, type ScanProblem, type ScanStats } from './scanner.js';
 import { textBytes, toDisplay } from './files.js';
 import { gitSync, type GitRepo } from './git.js';
 

@@ -1,6 +1,6 @@
 import { scanBytes, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
-import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
+import { emptyStats, type ScanProblem, type ScanStats } from './scanner.js';
 import { textBytes } from './files.js';
 import { CatFileBatch, gitStream, gitSync, hasHead, isZeroSha, LOW_MEMORY_PACK_ACCESS, shallowCommits, type GitRepo } from './git.js';
 import { BlobScanPool } from './git-pool.js';

@@ -1,13 +1,8 @@
 import { join, relative, resolve, isAbsolute, sep } from 'node:path';
 import type { CompiledRules, Finding, RuleDefinition } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
-import type { Io } from '../cli-util.js';
-import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
-import { toDisplay } from './files.js';
-import { discoverRepo, resolveCommit, type GitRepo } from './git.js';
-import { scanGitHistory } from './git-history.js';
-import { prePushRevisions } from './git-prepush.js';
-import { scanStaged } from './git-staged.js';
+import type { Io } from './cli-util.js';
+import { discoverRepo, emptyStats, prePushRevisions, resolveCommit, scanGitHistory, scanStaged, toDisplay, type GitRepo, type ScanProblem, type ScanStats } from '@tokenward/sources';
 
 /** The git sources behind `tokenward scan`'s flags, in one place so scan.ts only routes. */
 

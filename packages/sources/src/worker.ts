@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRules } from '@tokenward/engine';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './scanner.js';
-import { scanFile } from './sources/files.js';
+import { scanFile } from './files.js';
 
 const init = workerData as WorkerInit;
 const compiled = compileRules(init.defs);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
-import { scanFile, type FileOutcome, type ListedFile, type ScanFileOptions } from './sources/files.js';
+import { scanFile, type FileOutcome, type ListedFile, type ScanFileOptions } from './files.js';
 
 export interface ScanStats {
   files: number;
