@@ -1,5 +1,4 @@
 export { main } from './main.js';
 export { COMMANDS, type CommandEntry } from './commands/index.js';
 export type { Command, Io } from './cli-util.js';
-export { listFiles, scanFile, scanFiles, type ListedFile, type ScanStats, type FileScanResult } from '@tokenward/sources';
 export { REPORTERS, type Report, type Reporter, type ReportOptions } from './reporters/index.js';

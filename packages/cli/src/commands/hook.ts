@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '@tokenward/project';
 import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN } from '../errors.js';
-import { discoverRepo } from '@tokenward/sources';
+import { discoverRepo, porcelain } from '@tokenward/sources';
 
 const HELP = `Usage: tokenward hook install [--pre-push] [PATH]
        tokenward hook uninstall [--pre-push] [PATH]
@@ -95,9 +95,7 @@ interface HookTarget {
 
 /** Where git runs hooks from: core.hooksPath (husky) or the git dir's hooks folder. */
 async function hookTarget(root: string): Promise<HookTarget> {
-  // simple-git for repository plumbing; loaded here only, so `scan --staged` never pays for it.
-  const { simpleGit } = await import('simple-git');
-  const git = simpleGit({ baseDir: root });
+  const git = await porcelain(root);
   const configured = (await git.getConfig('core.hooksPath')).value ?? undefined;
   // `--git-path hooks` honours core.hooksPath and worktrees.
   const gitPath = (await git.revparse(['--git-path', 'hooks'])).trim();
@@ -279,7 +277,7 @@ export const hookCommand: Command = {
       throw new UsageError(`hook: expected "install" or "uninstall"${action ? `, got "${action}"` : ''} (see 'tokenward hook --help')`);
     }
     if (extra.length) throw new UsageError(`hook ${action}: one repository path at most, got ${extra.length + 1}`);
-    const repo = discoverRepo(path ?? '.', io.cwd);
+    const repo = discoverRepo(path ?? '.', io.cwd, io.env);
     const name = values['pre-push'] ? 'pre-push' : 'pre-commit';
     const message = action === 'install' ? await installHook(repo.root, name) : await uninstallHook(repo.root, name);
     io.stdout.write(`tokenward: ${message}\n`);

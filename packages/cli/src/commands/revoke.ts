@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { compileRule, fingerprint, redact, scanText, validateSecret, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
 import { loadConfig, loadRules, scanRootOf, selectRules, type LoadedConfig } from '@tokenward/project';
@@ -19,7 +18,7 @@ import {
 } from '@tokenward/revoke';
 import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_ERROR, UsageError } from '../errors.js';
-import { listFiles, scanFiles } from '@tokenward/sources';
+import { FilesSource, listFiles, runGit, scanSource } from '@tokenward/sources';
 import { ScanSuppression } from '../suppression.js';
 
 export const EXIT_REVOKE_FAILED = 1;
@@ -167,8 +166,8 @@ export async function collectFindings(io: Io, positionals: string[], token: stri
   // Same suppression as `scan` (path ignores, inline directives, allow-list, baseline): what scan
   // does not report is not revoked either.
   const suppression = ScanSuppression.start(paths, set.flags, io);
-  const { files, problems } = await listFiles(paths, { cwd: io.cwd });
-  const result = await scanFiles(set.defs, set.compiled, suppression.filterFiles(files), {});
+  const { files, problems } = await listFiles(paths, { cwd: io.cwd, env: io.env });
+  const result = await scanSource(new FilesSource(suppression.filterFiles(files)), set);
   for (const p of [...problems, ...result.problems]) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
   const report: { findings: Finding[] } = { findings: result.findings };
   suppression.finish(report);
@@ -260,16 +259,9 @@ export const revokeCommand: Command = {
 export function pushedCommits(repoDir: string, commits: readonly string[]): Set<string> {
   const pushed = new Set<string>();
   for (const c of new Set(commits)) {
-    try {
-      const out = execFileSync('git', ['for-each-ref', '--count=1', '--contains', c, '--format=%(refname)', 'refs/remotes/'], {
-        cwd: repoDir,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      if (out.trim() !== '') pushed.add(c);
-    } catch {
-      // Unknown commit or not a repository: treat as not pushed (the safe side: plan only).
-    }
+    const r = runGit(['for-each-ref', '--count=1', '--contains', c, '--format=%(refname)', 'refs/remotes/'], repoDir);
+    // Unknown commit or not a repository: treat as not pushed (the safe side: plan only).
+    if (r.status === 0 && r.stdout.toString('utf8').trim() !== '') pushed.add(c);
   }
   return pushed;
 }

@@ -1,13 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { StreamScanner, type CompiledRules, type Confidence, type Finding, type RuleDefinition, type Severity } from '@tokenward/engine';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Confidence, Finding, RuleDefinition, Severity } from '@tokenward/engine';
 import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
-import { loadRules } from '@tokenward/project';
-import { emptyStats, listFiles, scanFiles, type ScanStats } from '@tokenward/sources';
-import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../git-scan.js';
+import { loadRules, markStateDir, rememberReport } from '@tokenward/project';
+import { emptyStats, FilesSource, listFiles, runGit, scanSource, StreamSource, type ScanProblem, type ScanStats, type Source } from '@tokenward/sources';
+import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, gitSource } from '../git-scan.js';
 import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks } from '../revoke-hooks.js';
 import { blockedAdvice } from './hook.js';
 import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
@@ -114,46 +113,18 @@ function parseWhole(value: string, flag: string, min: number, max: number, what:
   return n;
 }
 
-/** Where Tokenward keeps its state; it carries a `.gitignore` of `*` so `git status` stays clean. */
-export const STATE_DIR = '.tokenward';
-const REPORTS_FILE = 'reports.json';
-
-/** Marks `.tokenward/` (when it exists, or `create`) as ignored by git, from inside. */
-export function markStateDir(cwd: string, create = false): string {
-  const dir = join(cwd, STATE_DIR);
-  if (create) mkdirSync(dir, { recursive: true });
-  if (existsSync(dir) && !existsSync(join(dir, '.gitignore'))) {
-    try {
-      writeFileSync(join(dir, '.gitignore'), '# Tokenward state (audit log, caches, report list): never committed.\n*\n');
-    } catch {
-      // A read-only folder only costs a line in git status.
-    }
-  }
-  return dir;
-}
-
-/** Report files earlier runs wrote with -o (absolute paths): never scanned as sources. */
-function writtenReports(cwd: string): Set<string> {
-  try {
-    const list = JSON.parse(readFileSync(join(cwd, STATE_DIR, REPORTS_FILE), 'utf8')) as unknown;
-    return new Set(Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').map((p) => resolve(cwd, p)) : []);
-  } catch {
-    return new Set();
-  }
-}
-
 /**
  * Keeps a report file out of `git status`: its path goes to the repository's `.git/info/exclude`
  * (local to this clone, never committed), unless git already tracks or ignores it.
  */
-function excludeFromGit(file: string): void {
-  const git = (args: string[]) => spawnSync('git', args, { cwd: dirname(file), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+function excludeFromGit(file: string, env: NodeJS.ProcessEnv): void {
+  const git = (args: string[]) => runGit(args, dirname(file), { env });
   const top = git(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) return;
-  const root = top.stdout.trim();
+  const root = top.stdout.toString('utf8').trim();
   if (git(['check-ignore', '-q', file]).status === 0) return;
   if (git(['ls-files', '--error-unmatch', file]).status === 0) return;
-  const excludePath = git(['rev-parse', '--git-path', 'info/exclude']).stdout.trim();
+  const excludePath = git(['rev-parse', '--git-path', 'info/exclude']).stdout.toString('utf8').trim();
   if (!excludePath) return;
   const exclude = isAbsolute(excludePath) ? excludePath : resolve(dirname(file), excludePath);
   const line = `/${relative(root, file).split(sep).join('/')}`;
@@ -167,22 +138,9 @@ function excludeFromGit(file: string): void {
   }
 }
 
-function recordReport(cwd: string, file: string): void {
-  excludeFromGit(file);
-  const known = writtenReports(cwd);
-  if (known.has(file)) return;
-  try {
-    const dir = markStateDir(cwd, true);
-    writeFileSync(join(dir, REPORTS_FILE), `${JSON.stringify([...known, file].map((p) => relative(cwd, p) || p), null, 2)}\n`);
-  } catch {
-    // Only costs the report being scanned next time.
-  }
-}
-
-/** True for Tokenward's own files: `.tokenward/` state and reports it wrote. */
-function isOwnState(abs: string, cwd: string, reports: ReadonlySet<string>): boolean {
-  if (reports.has(abs)) return true;
-  return abs.split(sep).includes(STATE_DIR) && abs.startsWith(cwd);
+function recordReport(io: Io, file: string): void {
+  excludeFromGit(file, io.env);
+  rememberReport(io.cwd, file);
 }
 
 /**
@@ -221,34 +179,6 @@ function progressReporter(io: Io): { update(s: ScanStats): void; done(): void } 
       if (shown) io.stderr.write('\r\u001b[K');
     },
   };
-}
-
-async function scanStdin(compiled: CompiledRules, io: Io, onFinding: (f: Finding) => void): Promise<ScanStats> {
-  const stats = emptyStats();
-  const started = performance.now();
-  const scanner = new StreamScanner(compiled, { path: '<stdin>', kind: 'stdin' }, (found) => {
-    stats.findings += found.length;
-    for (const f of found) onFinding(f);
-  });
-  await new Promise<void>((resolveDone, reject) => {
-    let idle: NodeJS.Timeout | undefined;
-    io.stdin.on('data', (chunk: Buffer | string) => {
-      scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      // A live log (tail -f) goes quiet between lines: report what has arrived without waiting.
-      clearTimeout(idle);
-      idle = setTimeout(() => scanner.flush(), 50);
-    });
-    io.stdin.once('end', () => {
-      clearTimeout(idle);
-      scanner.end();
-      resolveDone();
-    });
-    io.stdin.once('error', reject);
-  });
-  stats.files = 1;
-  stats.bytes = scanner.bytesSeen;
-  stats.durationMs = performance.now() - started;
-  return stats;
 }
 
 export const scanCommand: Command & { run(argv: string[], io: Io, internal?: ScanInternals): Promise<number> } = {
@@ -292,8 +222,6 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
     const suppression = ScanSuppression.start(paths, suppressionFlags(argv, values, internal), io);
-    const ownReports = writtenReports(io.cwd);
-    if (outputFile) ownReports.add(outputFile);
     const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
     const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
     const { defs, compiled } = suppression.selectRules(loadRules([...suppression.ruleFiles, ...values.rules.map((r) => resolve(io.cwd, r))]));
@@ -314,37 +242,42 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
       root: io.cwd,
     };
 
-    let streamed = false;
-    if (gitScanRequested(values)) {
-      // History, staged and pre-push findings take the same reporting path as file scans below.
-      const progress = progressReporter(io);
-      const result = await runGitScan(values, { defs, compiled, io, paths: positionals, threads, maxFileSize, onProgress: (s) => progress.update(s) });
-      progress.done();
-      Object.assign(report, { findings: result.findings, stats: result.stats, problems: result.problems, skippedFiles: result.skippedFiles });
-    } else if (paths[0] === '-') {
-      // Streamed formats print each finding at once and keep none (endless input, bounded memory).
-      streamed = !toFile && reporter.finding !== undefined;
-      let first = true;
-      report.stats = await scanStdin(compiled, io, (f) => {
-        if (suppression.hideStreamed(f)) return;
-        if (streamed) {
-          io.stdout.write(reporter.finding!(f, options, first));
-          first = false;
-        } else report.findings.push(f);
-      });
+    // Every source — git history, staged changes, a pre-push range, standard input, files — is
+    // scanned by the same pool and reported the same way below.
+    const stdin = !gitScanRequested(values) && paths[0] === '-';
+    // Streamed formats print each finding at once and keep none (endless input, bounded memory).
+    const streamed = stdin && !toFile && reporter.finding !== undefined;
+    let listingProblems: ScanProblem[] = [];
+    let source: Source;
+    if (gitScanRequested(values)) source = await gitSource(values, { io, paths: positionals });
+    else if (stdin) source = new StreamSource(io.stdin);
+    else {
+      const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
+      listingProblems = listed.problems;
+      source = new FilesSource(suppression.filterFiles(displayAsGiven(listed.files, paths, io.cwd)));
+    }
+    let first = true;
+    const onFinding = (f: Finding) => {
+      if (suppression.hideStreamed(f)) return;
+      if (streamed) {
+        io.stdout.write(reporter.finding!(f, options, first));
+        first = false;
+      } else report.findings.push(f);
+    };
+    const progress = progressReporter(io);
+    const result = await scanSource(source, { defs, compiled }, {
+      threads,
+      maxFileSize,
+      onProgress: (s) => progress.update(s),
+      ...(stdin ? { onFindings: (found: Finding[]) => found.forEach(onFinding) } : {}),
+    });
+    progress.done();
+    if (stdin) {
+      report.stats = result.stats;
       report.stats.findings -= suppression.belowThreshold;
     } else {
-      const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd });
-      const { problems } = listed;
-      const files = suppression.filterFiles(displayAsGiven(listed.files.filter((f) => !isOwnState(f.abs, io.cwd, ownReports)), paths, io.cwd));
-      const progress = progressReporter(io);
-      const result = await scanFiles(defs as RuleDefinition[], compiled, files, { threads, maxFileSize, onProgress: (s) => progress.update(s) });
-      progress.done();
-      report.findings = result.findings;
-      report.stats = result.stats;
-      report.problems = [...problems, ...result.problems];
-      report.stats.unreadable += problems.length;
-      report.skippedFiles = result.skippedFiles;
+      Object.assign(report, { findings: result.findings, stats: result.stats, problems: [...listingProblems, ...result.problems], skippedFiles: result.skippedFiles });
+      report.stats.unreadable += listingProblems.length;
     }
 
     // Every source's findings pass through suppression here (thresholds, inline, allow-list, path,
@@ -356,7 +289,7 @@ export const scanCommand: Command & { run(argv: string[], io: Io, internal?: Sca
     const text = reporter.finish(report, options, streamed);
     if (outputFile) {
       writeFileSync(outputFile, text);
-      recordReport(io.cwd, outputFile);
+      recordReport(io, outputFile);
       // One message whatever the format.
       io.stderr.write(`tokenward: wrote ${total} ${total === 1 ? 'finding' : 'findings'} to ${values.output} (${values.format})\n`);
     } else io.stdout.write(text);
