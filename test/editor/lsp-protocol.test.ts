@@ -2,6 +2,7 @@
  * Protocol tests: `tokenward lsp --stdio` in a real process, driven by a real JSON-RPC client.
  * Every request and code action a user can trigger, against real files and a stand-in provider.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -312,6 +313,9 @@ describe('tokenward lsp --stdio', () => {
 
   it('scans the workspace with $/progress and fills diagnostics for unopened files', async () => {
     workspace();
+    // A repository whose ignores keep node_modules out, as `tokenward scan` honours them.
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    writeFileSync(join(root, '.git/info/exclude'), 'node_modules/\n');
     mkdirSync(join(root, 'src'));
     mkdirSync(join(root, 'node_modules/pkg'), { recursive: true });
     const token = githubToken();
