@@ -1,4 +1,4 @@
-export { createTokenwardServer, COMMANDS, REQUESTS, SERVER_NAME, type ServerOptions, type DiagnosticData, type DocumentStats } from './server.js';
+export { createTokenwardServer, COMMANDS, REQUESTS, SERVER_NAME, type ServerOptions, type DiagnosticData, type DocumentStats, type FindingState } from './server.js';
 export { startStdioServer, type StdioServerOptions } from './stdio.js';
 export { DEFAULT_SETTINGS, mergeSettings, type ServerSettings } from './settings.js';
 export { ProjectContext, type AnalysisResult } from './project-context.js';
