@@ -15,6 +15,8 @@ export interface CliResult {
 }
 
 /** Runs the built `tokenward` bin as a user would: a real process, real files. */
+export const spawnCli = (args: string[], options: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> => runCli(args, options);
+
 export function runCli(args: string[], options: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {

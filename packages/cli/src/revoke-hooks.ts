@@ -3,7 +3,7 @@
  * Output goes to stderr so a JSON/SARIF report on stdout stays valid.
  */
 import type { Finding, RuleDefinition } from '@tokenward/engine';
-import { loadConfig, scanRootOf } from '@tokenward/project';
+import { scanRootOf, type LoadedConfig } from '@tokenward/project';
 import type { Io } from './cli-util.js';
 
 export const REVOKE_SCAN_OPTIONS = {
@@ -21,16 +21,19 @@ export const REVOKE_SCAN_HELP = `Verification and revocation (network; off by de
 export interface ScanHookValues {
   verify?: boolean | undefined;
   'revoke-policy'?: boolean | undefined;
-  config?: string | boolean | undefined;
 }
 
 /** Runs the requested hooks; returns 1 when a policy revocation failed, else undefined. */
-export async function runScanHooks(values: ScanHookValues, ctx: { io: Io; findings: Finding[]; defs: readonly RuleDefinition[]; paths: string[] }): Promise<number | undefined> {
+export async function runScanHooks(
+  values: ScanHookValues,
+  ctx: { io: Io; findings: Finding[]; defs: readonly RuleDefinition[]; paths: string[]; config: LoadedConfig },
+): Promise<number | undefined> {
   if (!values.verify && !values['revoke-policy']) return undefined;
   // Loaded only when asked for: a plain scan never pays for the HTTP/revocation client.
   const [{ endpointsFrom, runRevokePolicy }, { renderVerifyLine, verifyForCli }] = await Promise.all([import('./commands/revoke.js'), import('./commands/verify.js')]);
+  // The scan's configuration, loaded once by its session.
+  const { config } = ctx;
   const scanRoot = scanRootOf(ctx.paths, ctx.io.cwd);
-  const config = loadConfig({ cwd: ctx.io.cwd, scanRoot, ...(typeof values.config === 'string' ? { configFile: values.config } : {}), noConfig: values.config === false });
   const live = ctx.findings.filter((f) => f.secret !== undefined && f.secret !== '');
   if (values.verify && live.length) {
     const { secrets } = await verifyForCli(ctx.io, live, ctx.defs, endpointsFrom([], config), { cache: true });

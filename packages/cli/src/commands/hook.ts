@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, sta
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '@tokenward/project';
-import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN } from '../errors.js';
 import { discoverRepo, porcelain } from '@tokenward/sources';
 
@@ -31,7 +31,6 @@ Options:
 
 const OPTIONS = {
   'pre-push': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /** First line after the shebang of every hook we write: how install/uninstall recognise ours. */
@@ -262,16 +261,12 @@ export function blockedAdvice(kind: 'commit' | 'push', paths: readonly string[])
 
 const shellWord = (s: string): string => (/^[\w./@%+=:,-]+$/.test(s) ? s : shellQuote(s));
 
-export const hookCommand: Command = {
+export const hookCommand = defineCommand({
   name: 'hook',
   summary: 'install or remove the git pre-commit / pre-push hook',
   help: HELP,
-  async run(argv: string[], io: Io) {
-    const { values, positionals } = parseCommandArgs('hook', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  async run({ values, positionals }, io) {
     const [action, path, ...extra] = positionals;
     if (action !== 'install' && action !== 'uninstall') {
       throw new UsageError(`hook: expected "install" or "uninstall"${action ? `, got "${action}"` : ''} (see 'tokenward hook --help')`);
@@ -283,4 +278,4 @@ export const hookCommand: Command = {
     io.stdout.write(`tokenward: ${message}\n`);
     return EXIT_CLEAN;
   },
-};
+});

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { compileRule, fingerprint, redact, scanText, validateSecret, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
-import { loadConfig, loadRules, scanRootOf, selectRules, type LoadedConfig } from '@tokenward/project';
+import type { LoadedConfig } from '@tokenward/project';
 import {
   auditPlan,
   createAuditLog,
@@ -16,10 +16,11 @@ import {
   type AuditLog,
   type EndpointOverrides,
 } from '@tokenward/revoke';
-import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
+import type { Io } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN, EXIT_ERROR, UsageError } from '../errors.js';
-import { FilesSource, listFiles, runGit, scanSource } from '@tokenward/sources';
-import { ScanSuppression } from '../suppression.js';
+import { FilesSource, listFiles, runGit } from '@tokenward/sources';
+import { ScanSession } from '../session.js';
 
 export const EXIT_REVOKE_FAILED = 1;
 
@@ -60,7 +61,6 @@ const OPTIONS = {
   config: { type: 'string' },
   // Declared so strict parsing accepts it; parseArgs (allowNegative) reports it as `config: false`.
   'no-config': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /** Reads all of standard input: one token, surrounding whitespace removed. */
@@ -138,19 +138,11 @@ export function configFlags(values: { rules: string[]; config?: string | boolean
   return typeof values.config === 'string' && !noConfig ? { rules: values.rules, config: values.config, noConfig } : { rules: values.rules, noConfig };
 }
 
-export interface LoadedRuleSet {
-  defs: RuleDefinition[];
-  compiled: CompiledRules;
-  config: LoadedConfig;
-  flags: { config?: string; noConfig: boolean };
-}
+/** Rules, configuration and suppression, loaded once: the scan session `scan` uses. */
+export type LoadedRuleSet = ScanSession;
 
-/** Rules + configuration, as `scan` loads them. */
 export function loadRuleSet(io: Io, paths: readonly string[], flags: { rules: string[]; config?: string; noConfig: boolean }): LoadedRuleSet {
-  const config = loadConfig({ cwd: io.cwd, scanRoot: scanRootOf(paths, io.cwd), configFile: flags.config, noConfig: flags.noConfig });
-  const loaded = loadRules([...config.resolved.rules, ...flags.rules.map((r) => resolve(io.cwd, r))]);
-  const selected = selectRules(config, loaded.defs, loaded.compiled);
-  return { defs: selected.defs, compiled: selected.compiled, config, flags: flags.config !== undefined ? { config: flags.config, noConfig: flags.noConfig } : { noConfig: flags.noConfig } };
+  return ScanSession.open(io, paths, flags);
 }
 
 /** Findings of PATHs, or of the one token on standard input. */
@@ -165,9 +157,9 @@ export async function collectFindings(io: Io, positionals: string[], token: stri
   if (paths.includes('-')) throw new UsageError(`${command}: use --token - to read a token from standard input`);
   // Same suppression as `scan` (path ignores, inline directives, allow-list, baseline): what scan
   // does not report is not revoked either.
-  const suppression = ScanSuppression.start(paths, set.flags, io);
+  const { suppression } = set;
   const { files, problems } = await listFiles(paths, { cwd: io.cwd, env: io.env });
-  const result = await scanSource(new FilesSource(suppression.filterFiles(files)), set);
+  const result = await set.scan(new FilesSource(suppression.filterFiles(files)));
   for (const p of [...problems, ...result.problems]) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
   const report: { findings: Finding[] } = { findings: result.findings };
   suppression.finish(report);
@@ -219,16 +211,12 @@ export async function runRevocation(o: RevokeRunOptions): Promise<{ failed: numb
   return { failed: results.filter((r) => r.outcome === 'failed').length, planned: 0 };
 }
 
-export const revokeCommand: Command = {
+export const revokeCommand = defineCommand({
   name: 'revoke',
   summary: 'revoke leaked tokens through provider APIs (plan first; --yes to act)',
   help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('revoke', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  async run({ values, positionals }, io) {
     const timeoutMs = parseTimeout(values.timeout);
     const set = loadRuleSet(io, positionals, configFlags(values));
     const endpoints = endpointsFrom(values.endpoint, set.config);
@@ -253,7 +241,7 @@ export const revokeCommand: Command = {
     io.stderr.write(`tokenward: audit log: ${audit.path}\n`);
     return failed > 0 ? EXIT_REVOKE_FAILED : EXIT_CLEAN;
   },
-};
+});
 
 /** Commits reachable from any remote-tracking ref ("already pushed"). */
 export function pushedCommits(repoDir: string, commits: readonly string[]): Set<string> {

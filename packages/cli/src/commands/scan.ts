@@ -1,15 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Confidence, Finding, RuleDefinition, Severity } from '@tokenward/engine';
-import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
+import type { Confidence, Finding, Severity } from '@tokenward/engine';
+import { parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
+import { defineCommand, type CommandInput } from '../command.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
-import { loadRules, markStateDir, rememberReport } from '@tokenward/project';
-import { emptyStats, FilesSource, listFiles, runGit, scanSource, StreamSource, type ScanProblem, type ScanStats, type Source } from '@tokenward/sources';
+import { markStateDir, rememberReport } from '@tokenward/project';
+import { emptyStats, FilesSource, listFiles, runGit, StreamSource, type ScanProblem, type ScanStats, type Source } from '@tokenward/sources';
 import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, gitSource } from '../git-scan.js';
 import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks } from '../revoke-hooks.js';
 import { blockedAdvice } from './hook.js';
-import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
+import { ScanSession } from '../session.js';
+import { suppressionFlags, type ScanInternals } from '../suppression.js';
 
 const FORMATS = Object.keys(REPORTERS);
 
@@ -76,7 +78,6 @@ const OPTIONS = {
   redact: { type: 'string' },
   'exit-code': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
   ...GIT_SCAN_OPTIONS,
   ...REVOKE_SCAN_OPTIONS,
 } as const;
@@ -181,132 +182,136 @@ function progressReporter(io: Io): { update(s: ScanStats): void; done(): void } 
   };
 }
 
-export const scanCommand: Command & { run(argv: string[], io: Io, internal?: ScanInternals): Promise<number> } = {
-  name: 'scan',
-  summary: 'scan files, folders or standard input for leaked tokens',
-  help: HELP,
-  async run(rawArgv, io, internal?: ScanInternals) {
-    const argv = normalizeRedactFlag(rawArgv);
-    const { values, positionals } = parseCommandArgs('scan', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
-    const reporter = REPORTERS[values.format];
-    if (!reporter) throw new UsageError(`scan: unknown format "${values.format}" (use ${FORMATS.join(', ')})`);
-    let threads: number | undefined;
-    if (values.threads !== undefined) {
-      threads = /^\d+$/.test(values.threads) ? Number(values.threads) : NaN;
-      if (!Number.isInteger(threads) || threads < 1) {
-        throw new UsageError(`scan: --threads takes a whole number of at least 1 (1 = no worker threads), got "${values.threads}"`);
-      }
-    }
-    parseMinConfidence(values['min-confidence']);
-    parseMinSeverity(values['min-severity']);
-    const redactPercent = values.redact !== undefined ? parseWhole(values.redact, '--redact', 0, 100, 'a percentage from 0 to 100') : undefined;
-    if (redactPercent !== undefined && values['show-secrets']) throw new UsageError('scan: --redact and --show-secrets contradict each other');
-    const findingsExit = values['exit-code'] !== undefined ? parseWhole(values['exit-code'], '--exit-code', 0, 255, 'a whole number from 0 to 255') : EXIT_FINDINGS;
-    const outputFile = values.output !== undefined ? resolve(io.cwd, values.output) : undefined;
-    if (outputFile !== undefined) {
-      // Checked before scanning, so a long scan does not end in a lost report.
-      const folder = dirname(outputFile);
-      let isDir = false;
-      try {
-        isDir = statSync(folder).isDirectory();
-      } catch {
-        isDir = false;
-      }
-      if (!isDir) throw new UsageError(`scan: -o ${values.output}: folder not found: ${relative(io.cwd, folder) || folder} (create it first)`);
-    }
-    const paths = positionals.length ? positionals : ['.'];
-    if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
+/** `tokenward scan`; `internal` carries what other commands ask of it (`tokenward baseline`). */
+export function scanCommandFor(internal?: ScanInternals): Command {
+  return defineCommand({
+    name: 'scan',
+    summary: 'scan files, folders or standard input for leaked tokens',
+    help: HELP,
+    options: OPTIONS,
+    normalize: normalizeRedactFlag,
+    run: (input, io) => runScan(input, io, internal),
+  });
+}
 
-    const suppression = ScanSuppression.start(paths, suppressionFlags(argv, values, internal), io);
-    const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
-    const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
-    const { defs, compiled } = suppression.selectRules(loadRules([...suppression.ruleFiles, ...values.rules.map((r) => resolve(io.cwd, r))]));
-    const toFile = values.output !== undefined;
-    const options: ReportOptions = {
-      showSecrets: values['show-secrets'],
-      color: !toFile && useColor(values.color, io.stdout, io.env),
-      showSuppressed: values['show-suppressed'],
-      ...(redactPercent !== undefined ? { redactPercent } : {}),
-    };
-    const report: Report = {
-      findings: [],
-      stats: emptyStats(),
-      problems: [],
-      skippedFiles: [],
-      rules: defs,
-      toolVersion: toolVersion(),
-      root: io.cwd,
-    };
+export const scanCommand = scanCommandFor();
 
-    // Every source — git history, staged changes, a pre-push range, standard input, files — is
-    // scanned by the same pool and reported the same way below.
-    const stdin = !gitScanRequested(values) && paths[0] === '-';
-    // Streamed formats print each finding at once and keep none (endless input, bounded memory).
-    const streamed = stdin && !toFile && reporter.finding !== undefined;
-    let listingProblems: ScanProblem[] = [];
-    let source: Source;
-    if (gitScanRequested(values)) source = await gitSource(values, { io, paths: positionals });
-    else if (stdin) source = new StreamSource(io.stdin);
-    else {
-      const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
-      listingProblems = listed.problems;
-      source = new FilesSource(suppression.filterFiles(displayAsGiven(listed.files, paths, io.cwd)));
+async function runScan({ values, positionals, argv }: CommandInput<typeof OPTIONS>, io: Io, internal: ScanInternals | undefined): Promise<number> {
+  const reporter = REPORTERS[values.format];
+  if (!reporter) throw new UsageError(`scan: unknown format "${values.format}" (use ${FORMATS.join(', ')})`);
+  let threads: number | undefined;
+  if (values.threads !== undefined) {
+    threads = /^\d+$/.test(values.threads) ? Number(values.threads) : NaN;
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new UsageError(`scan: --threads takes a whole number of at least 1 (1 = no worker threads), got "${values.threads}"`);
     }
-    let first = true;
-    const onFinding = (f: Finding) => {
-      if (suppression.hideStreamed(f)) return;
-      if (streamed) {
-        io.stdout.write(reporter.finding!(f, options, first));
-        first = false;
-      } else report.findings.push(f);
-    };
-    const progress = progressReporter(io);
-    const result = await scanSource(source, { defs, compiled }, {
-      threads,
-      maxFileSize,
-      onProgress: (s) => progress.update(s),
-      ...(stdin ? { onFindings: (found: Finding[]) => found.forEach(onFinding) } : {}),
-    });
-    progress.done();
-    if (stdin) {
-      report.stats = result.stats;
-      report.stats.findings -= suppression.belowThreshold;
-    } else {
-      Object.assign(report, { findings: result.findings, stats: result.stats, problems: [...listingProblems, ...result.problems], skippedFiles: result.skippedFiles });
-      report.stats.unreadable += listingProblems.length;
+  }
+  parseMinConfidence(values['min-confidence']);
+  parseMinSeverity(values['min-severity']);
+  const redactPercent = values.redact !== undefined ? parseWhole(values.redact, '--redact', 0, 100, 'a percentage from 0 to 100') : undefined;
+  if (redactPercent !== undefined && values['show-secrets']) throw new UsageError('scan: --redact and --show-secrets contradict each other');
+  const findingsExit = values['exit-code'] !== undefined ? parseWhole(values['exit-code'], '--exit-code', 0, 255, 'a whole number from 0 to 255') : EXIT_FINDINGS;
+  const outputFile = values.output !== undefined ? resolve(io.cwd, values.output) : undefined;
+  if (outputFile !== undefined) {
+    // Checked before scanning, so a long scan does not end in a lost report.
+    const folder = dirname(outputFile);
+    let isDir = false;
+    try {
+      isDir = statSync(folder).isDirectory();
+    } catch {
+      isDir = false;
     }
+    if (!isDir) throw new UsageError(`scan: -o ${values.output}: folder not found: ${relative(io.cwd, folder) || folder} (create it first)`);
+  }
+  const paths = positionals.length ? positionals : ['.'];
+  if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
-    // Every source's findings pass through suppression here (thresholds, inline, allow-list, path,
-    // .gitleaksignore, baseline): the same Suppressor the language server uses.
-    const ended = suppression.finish(report);
-    if (ended !== undefined) return ended;
-    const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
-    if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
-    const text = reporter.finish(report, options, streamed);
-    if (outputFile) {
-      writeFileSync(outputFile, text);
-      recordReport(io, outputFile);
-      // One message whatever the format.
-      io.stderr.write(`tokenward: wrote ${total} ${total === 1 ? 'finding' : 'findings'} to ${values.output} (${values.format})\n`);
-    } else io.stdout.write(text);
-    markStateDir(io.cwd);
-    // Unreadable files are warned about in the report; on stderr too when the report is data.
-    if (values.format !== 'text' || toFile) {
-      for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
-    }
-    // --verify / --revoke-policy act on the findings after the report (network, stderr output).
-    if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return findingsExit;
-    // A file that could not be read may hold a secret: neither "clean" nor "these are all" is
-    // true, so 2 wins over the findings code (the findings are still reported above).
-    if (total > 0 && (values.staged || values['pre-push'])) {
-      // The hook's user needs the next step, not only the verdict.
-      io.stderr.write(blockedAdvice(values.staged ? 'commit' : 'push', report.findings.map((f) => f.origin.path)));
-    }
-    if (report.problems.length > 0 && !values['skip-unreadable']) return EXIT_ERROR;
-    return total > 0 ? findingsExit : EXIT_CLEAN;
-  },
-};
+  const session = ScanSession.open(io, paths, { ...suppressionFlags(argv, values, internal), rules: values.rules });
+  const { suppression } = session;
+  const { defs } = session.rules;
+  const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
+  const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
+  const toFile = values.output !== undefined;
+  const options: ReportOptions = {
+    showSecrets: values['show-secrets'],
+    color: !toFile && useColor(values.color, io.stdout, io.env),
+    showSuppressed: values['show-suppressed'],
+    ...(redactPercent !== undefined ? { redactPercent } : {}),
+  };
+  const report: Report = {
+    findings: [],
+    stats: emptyStats(),
+    problems: [],
+    skippedFiles: [],
+    rules: defs,
+    toolVersion: toolVersion(),
+    root: io.cwd,
+  };
+
+  // Every source — git history, staged changes, a pre-push range, standard input, files — is
+  // scanned by the same pool and reported the same way below.
+  const stdin = !gitScanRequested(values) && paths[0] === '-';
+  // Streamed formats print each finding at once and keep none (endless input, bounded memory).
+  const streamed = stdin && !toFile && reporter.finding !== undefined;
+  let listingProblems: ScanProblem[] = [];
+  let source: Source;
+  if (gitScanRequested(values)) source = await gitSource(values, { io, paths: positionals });
+  else if (stdin) source = new StreamSource(io.stdin);
+  else {
+    const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
+    listingProblems = listed.problems;
+    source = new FilesSource(suppression.filterFiles(displayAsGiven(listed.files, paths, io.cwd)));
+  }
+  let first = true;
+  const onFinding = (f: Finding) => {
+    if (suppression.hideStreamed(f)) return;
+    if (streamed) {
+      io.stdout.write(reporter.finding!(f, options, first));
+      first = false;
+    } else report.findings.push(f);
+  };
+  const progress = progressReporter(io);
+  const result = await session.scan(source, {
+    threads,
+    maxFileSize,
+    onProgress: (s) => progress.update(s),
+    ...(stdin ? { onFindings: (found: Finding[]) => found.forEach(onFinding) } : {}),
+  });
+  progress.done();
+  if (stdin) {
+    report.stats = result.stats;
+    report.stats.findings -= suppression.belowThreshold;
+  } else {
+    Object.assign(report, { findings: result.findings, stats: result.stats, problems: [...listingProblems, ...result.problems], skippedFiles: result.skippedFiles });
+    report.stats.unreadable += listingProblems.length;
+  }
+
+  // Every source's findings pass through suppression here (thresholds, inline, allow-list, path,
+  // .gitleaksignore, baseline): the same Suppressor the language server uses.
+  const ended = suppression.finish(report);
+  if (ended !== undefined) return ended;
+  const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
+  if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
+  const text = reporter.finish(report, options, streamed);
+  if (outputFile) {
+    writeFileSync(outputFile, text);
+    recordReport(io, outputFile);
+    // One message whatever the format.
+    io.stderr.write(`tokenward: wrote ${total} ${total === 1 ? 'finding' : 'findings'} to ${values.output} (${values.format})\n`);
+  } else io.stdout.write(text);
+  markStateDir(io.cwd);
+  // Unreadable files are warned about in the report; on stderr too when the report is data.
+  if (values.format !== 'text' || toFile) {
+    for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
+  }
+  // --verify / --revoke-policy act on the findings after the report (network, stderr output).
+  if ((await runScanHooks(values, { io, findings: report.findings, defs, paths, config: session.config })) !== undefined) return findingsExit;
+  // A file that could not be read may hold a secret: neither "clean" nor "these are all" is
+  // true, so 2 wins over the findings code (the findings are still reported above).
+  if (total > 0 && (values.staged || values['pre-push'])) {
+    // The hook's user needs the next step, not only the verdict.
+    io.stderr.write(blockedAdvice(values.staged ? 'commit' : 'push', report.findings.map((f) => f.origin.path)));
+  }
+  if (report.problems.length > 0 && !values['skip-unreadable']) return EXIT_ERROR;
+  return total > 0 ? findingsExit : EXIT_CLEAN;
+}

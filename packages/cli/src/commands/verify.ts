@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { createVerifyCache, HttpClient, verifyFindings, type EndpointOverrides, type VerifiedSecret, type VerifyResult } from '@tokenward/revoke';
-import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
+import type { Io } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { collectFindings, configFlags, endpointsFrom, loadRuleSet, parseTimeout } from './revoke.js';
 
@@ -37,7 +38,6 @@ const OPTIONS = {
   config: { type: 'string' },
   // Declared so strict parsing accepts it; parseArgs (allowNegative) reports it as `config: false`.
   'no-config': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 const where = (f: Finding) => `${f.origin.path}${f.origin.commit ? `@${f.origin.commit.slice(0, 8)}` : ''}:${f.start.line}:${f.start.column}`;
@@ -63,16 +63,12 @@ export async function verifyForCli(
   return verifyFindings(findings, defs, { endpoints, http, ...(cache ? { cache } : {}) });
 }
 
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'check read-only whether found tokens are still active',
   help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('verify', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  async run({ values, positionals }, io) {
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`verify: unknown format "${values.format}" (use text or json)`);
     const timeoutMs = parseTimeout(values.timeout);
     const set = loadRuleSet(io, positionals, configFlags(values));
@@ -98,4 +94,4 @@ export const verifyCommand: Command = {
     }
     return secrets.some((s) => s.result.status === 'active') ? EXIT_FINDINGS : EXIT_CLEAN;
   },
-};
+});
