@@ -31,7 +31,12 @@ function fixture(): Fixture {
   const a = scan('src/a b.ts', `// config\nexport const token = "${tokens[0]}";\n`);
   const b = scan('deploy/app.yaml', `env:\n  - value: ${tokens[1]}\n${GENERIC}`);
   const [old] = scan('old.js', `x = "${tokens[2]}"\n`);
-  const historic: Finding = { ...old!, origin: { path: 'old.js', kind: 'git-blob', commit: 'c0ffee'.padEnd(40, '0'), author: 'Ada Test <ada@example.com>', date: '2024-01-02T03:04:05Z' }, occurrences: 2, presentAtHead: false };
+  const historic: Finding = {
+    ...old!,
+    origin: { path: 'old.js', kind: 'git-blob', commit: 'c0ffee'.padEnd(40, '0'), author: 'Ada Test <ada@example.com>', date: '2024-01-02T03:04:05Z' },
+    occurrences: 2,
+    presentAtHead: false,
+  };
   const [hidden] = scan('test/fixture.txt', `${tokens[3]}\n`);
   const findings = [...a, ...b, historic];
   expect(findings.map((f) => f.ruleId)).toEqual(['github-pat-classic', 'github-pat-classic', expect.any(String), 'github-pat-classic']);
@@ -133,7 +138,10 @@ describe('json and jsonl', () => {
 
   it('jsonl: one object per line, streamed or at the end; suppressed lines say so', () => {
     const { report, findings } = fixture();
-    const lines = finish('jsonl', report, { ...PLAIN, showSuppressed: true }).trimEnd().split('\n').map((l) => JSON.parse(l) as { fingerprint: string; suppressed?: { kind: string } });
+    const lines = finish('jsonl', report, { ...PLAIN, showSuppressed: true })
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { fingerprint: string; suppressed?: { kind: string } });
     expect(lines.map((l) => l.fingerprint)).toEqual([...findings, report.suppressed![0]!.finding].map((f) => f.fingerprint));
     expect(lines.at(-1)!.suppressed).toMatchObject({ kind: 'baseline' });
     expect(finish('jsonl', report, PLAIN, true)).toBe('');
@@ -174,7 +182,9 @@ const LEVEL_OF = { critical: 'error', high: 'error', medium: 'warning', low: 'no
 describe('github', () => {
   it('writes workflow annotations with escaped properties, and suppressed findings as notices', () => {
     const { report, findings } = fixture();
-    const lines = finish('github', { ...report, findings: [{ ...findings[0]!, origin: { path: 'a,b:c%.ts', kind: 'file' } }] }, { ...PLAIN, showSuppressed: true }).trimEnd().split('\n');
+    const lines = finish('github', { ...report, findings: [{ ...findings[0]!, origin: { path: 'a,b:c%.ts', kind: 'file' } }] }, { ...PLAIN, showSuppressed: true })
+      .trimEnd()
+      .split('\n');
     expect(lines[0]).toMatch(/^::error file=a%2Cb%3Ac%25\.ts,line=2,col=23,endLine=2,endColumn=63,title=Tokenward%3A GitHub personal access token \(classic\)::GitHub secret ghp_\*\*\*\*…/);
     expect(lines[1]).toMatch(/^::notice file=test\/fixture\.txt,line=1,col=1,title=Tokenward \(suppressed\)%3A .*suppressed by baseline/);
     expect(lines).toHaveLength(2);
@@ -194,7 +204,10 @@ describe('gitlab', () => {
       severity: 'Critical',
       confidence: 'High',
       location: { file: 'src/a b.ts', start_line: 2, end_line: 2, commit: { sha: '0000000' } },
-      identifiers: [{ type: 'tokenward_rule_id', value: 'github-pat-classic' }, { type: 'tokenward_fingerprint', value: findings[0]!.fingerprint }],
+      identifiers: [
+        { type: 'tokenward_rule_id', value: 'github-pat-classic' },
+        { type: 'tokenward_fingerprint', value: findings[0]!.fingerprint },
+      ],
     });
     expect(doc.vulnerabilities[3].location.commit).toEqual({ sha: findings[3]!.origin.commit, author: 'Ada Test <ada@example.com>', date: '2024-01-02T03:04:05Z' });
     expect(doc.scan).toMatchObject({ type: 'secret_detection', status: 'success', scanner: { id: 'tokenward', version: '9.9.9' } });

@@ -25,7 +25,7 @@ export interface CommandDefinition<O extends OptionsConfig> {
   normalize?: (argv: string[]) => string[];
   /** Arguments after `--` are not parsed but handed over as `rest` (a command to run). */
   passThrough?: boolean;
-  run(input: CommandInput<O>, io: Io): Promise<number>;
+  run(input: CommandInput<O>, io: Io): number | Promise<number>;
 }
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const;
@@ -45,7 +45,7 @@ export function parseCommandArgs<O extends OptionsConfig>(command: string, argv:
  * and reports a bad option the same way, and its handler only does its own work.
  */
 export function defineCommand<O extends OptionsConfig>(def: CommandDefinition<O>): Command {
-  const options = { ...def.options, ...HELP_OPTION } as O & typeof HELP_OPTION;
+  const options: O & typeof HELP_OPTION = { ...def.options, ...HELP_OPTION };
   return {
     name: def.name,
     summary: def.summary,
@@ -59,7 +59,7 @@ export function defineCommand<O extends OptionsConfig>(def: CommandDefinition<O>
         io.stdout.write(`${def.help}\n`);
         return EXIT_CLEAN;
       }
-      return def.run({ values: values as Parsed<O>['values'], positionals, argv, rest: dashes >= 0 ? rawArgv.slice(dashes + 1) : [] }, io);
+      return await def.run({ values, positionals, argv, rest: dashes >= 0 ? rawArgv.slice(dashes + 1) : [] }, io);
     },
   };
 }

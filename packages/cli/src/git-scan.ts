@@ -44,7 +44,7 @@ export function gitScanRequested(flags: GitScanFlags): boolean {
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(parts).toString('utf8');
 }
 
@@ -76,7 +76,7 @@ function pathspecFor(repo: GitRepo, path: string, cwd: string): string[] | undef
 }
 
 /** Nothing to scan: a push that only deletes refs. */
-const NOTHING: Source = { scan: async () => ({ findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] }) };
+const NOTHING: Source = { scan: () => Promise.resolve({ findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] }) };
 
 /** The source the git flags ask for, its repository and revisions checked (exit 2 when wrong). */
 export async function gitSource(flags: GitScanFlags, ctx: { io: Io; paths: readonly string[] }): Promise<Source> {

@@ -23,7 +23,7 @@ export class Commands {
     private readonly diagnostics: Diagnostics,
   ) {}
 
-  execute(params: ExecuteCommandParams, workDone: WorkDoneProgressReporter): Promise<unknown> | undefined {
+  execute(params: ExecuteCommandParams, workDone: WorkDoneProgressReporter): unknown {
     // The library moves a client-given workDoneToken into `workDone` (a no-op reporter otherwise).
     const clientProgress = WorkDoneProgressReporter.isNullInstance(workDone) ? undefined : workDone;
     const arg = (params.arguments?.[0] ?? {}) as CommandArgument;
@@ -97,14 +97,18 @@ export class Commands {
     return { status: 'manual', detail: manual.steps };
   }
 
-  private async addToBaseline(uri: string | undefined, fingerprint: string): Promise<CommandResult> {
+  private addToBaseline(uri: string | undefined, fingerprint: string): CommandResult {
     const { store, project } = this.ctx;
     const hit = store.byFingerprint(uri, fingerprint);
     if (!hit || !project) return { status: 'failed', detail: 'the finding is no longer in the document' };
     try {
       const file = project.addToBaseline(hit.finding);
       this.diagnostics.refreshAll();
-      for (const [u, findings] of store.scanned) store.scanned.set(u, findings.filter((f) => f.fingerprint !== fingerprint));
+      for (const [u, findings] of store.scanned)
+        store.scanned.set(
+          u,
+          findings.filter((f) => f.fingerprint !== fingerprint),
+        );
       for (const [u, findings] of store.scanned) this.diagnostics.publish(u, findings);
       return { status: 'baselined', detail: file };
     } catch (e) {

@@ -13,9 +13,7 @@ export function hoverFor(ctx: ServerContext, params: HoverParams): Hover | null 
 
 function hoverText(ctx: ServerContext, f: Finding, rule: RuleDefinition | undefined): string {
   const revoked = ctx.store.revoked.get(f.fingerprint);
-  const status = revoked
-    ? `revoked ${revoked.at}`
-    : (ctx.store.verification.get(f.fingerprint) ?? (ctx.settings.verify && rule?.verify ? 'not checked yet' : 'not checked (verification is off)'));
+  const status = revoked ? `revoked ${revoked.at}` : (ctx.store.verification.get(f.fingerprint) ?? (ctx.settings.verify && rule?.verify ? 'not checked yet' : 'not checked (verification is off)'));
   const lines = [
     `**${f.title}**${revoked ? ' — revoked' : ''}`,
     '',

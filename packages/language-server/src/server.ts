@@ -6,16 +6,7 @@
  * wiring only; each feature lives in its own module, as vscode-eslint's server is split:
  * finding-store (state), diagnostics, hover, code-actions, commands, revocation-bridge.
  */
-import {
-  CodeActionKind,
-  MessageType,
-  ShowMessageNotification,
-  TextDocumentSyncKind,
-  TextDocuments,
-  type Connection,
-  type InitializeParams,
-  type InitializeResult,
-} from 'vscode-languageserver';
+import { CodeActionKind, MessageType, ShowMessageNotification, TextDocumentSyncKind, TextDocuments, type Connection, type InitializeParams, type InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor } from './code-actions.js';
 import { Commands } from './commands.js';
@@ -49,7 +40,12 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
     settings: DEFAULT_SETTINGS,
     root: undefined,
     project: undefined,
-    revocation: new RevocationBridge(options.revocation ?? revokePackagePort(), store, () => ctx, (m) => connection.console.warn(m)),
+    revocation: new RevocationBridge(
+      options.revocation ?? revokePackagePort(),
+      store,
+      () => ctx,
+      (m) => connection.console.warn(m),
+    ),
     notify: (type, message) => void connection.sendNotification(ShowMessageNotification.type, { type, message }),
   };
   const diagnostics = new Diagnostics(ctx);

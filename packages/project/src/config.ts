@@ -4,7 +4,6 @@ import {
   AllowPatternError,
   compileAllowList,
   compileRules,
-  CONFIDENCE_ORDER,
   SEVERITY_ORDER,
   type AllowEntry,
   type CompiledRules,

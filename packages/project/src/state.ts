@@ -35,7 +35,14 @@ export function rememberReport(cwd: string, file: string): void {
   if (known.has(file)) return;
   try {
     const dir = markStateDir(cwd, true);
-    writeFileSync(join(dir, REPORTS_FILE), `${JSON.stringify([...known, file].map((p) => relative(cwd, p) || p), null, 2)}\n`);
+    writeFileSync(
+      join(dir, REPORTS_FILE),
+      `${JSON.stringify(
+        [...known, file].map((p) => relative(cwd, p) || p),
+        null,
+        2,
+      )}\n`,
+    );
   } catch {
     // Only costs the report being scanned next time.
   }

@@ -43,10 +43,7 @@ export type Chunk = FileChunk | BytesChunk;
 
 /** What scanning one chunk gave. Never an exception: an unreadable chunk is an outcome too. */
 export type ChunkOutcome =
-  | { kind: 'scanned'; bytes: number; findings: Finding[] }
-  | { kind: 'binary'; bytes: number }
-  | { kind: 'skipped'; bytes: number; reason: string }
-  | { kind: 'unreadable'; message: string };
+  { kind: 'scanned'; bytes: number; findings: Finding[] } | { kind: 'binary'; bytes: number } | { kind: 'skipped'; bytes: number; reason: string } | { kind: 'unreadable'; message: string };
 
 export interface ScanStats {
   files: number;

@@ -36,7 +36,7 @@ export interface GitResult {
 export function runGit(args: readonly string[], cwd: string, options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): GitResult {
   const r = spawnSync('git', args, { cwd, input: options.input, env: options.env, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr = r.stderr ? r.stderr.toString('utf8').trim() : '';
-  if (r.error) return { status: null, stdout: Buffer.alloc(0), stderr, error: r.error as NodeJS.ErrnoException };
+  if (r.error) return { status: null, stdout: Buffer.alloc(0), stderr, error: r.error };
   return { status: r.status, stdout: r.stdout, stderr };
 }
 

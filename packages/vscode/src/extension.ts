@@ -86,13 +86,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
         return undefined;
       }
       const c = running();
-      return c.sendRequest(ExecuteCommandRequest.type, {
+      const result: unknown = await c.sendRequest(ExecuteCommandRequest.type, {
         command: SERVER_COMMANDS.revokeAtCursor,
         arguments: [{ uri: c.code2ProtocolConverter.asUri(editor.document.uri), position: c.code2ProtocolConverter.asPosition(editor.selection.active) }],
       });
+      return result;
     }),
     vscode.commands.registerCommand('tokenward.openAuditLog', async () => {
-      const path = (await running().sendRequest(AUDIT_LOG_REQUEST)) as string | null;
+      const path = await running().sendRequest<string | null>(AUDIT_LOG_REQUEST);
       if (!path) {
         void vscode.window.showInformationMessage('Tokenward: open a folder first; the audit log lives in the workspace.');
         return undefined;

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '@tokenward/project';
 import { defineCommand } from '../command.js';
@@ -149,7 +149,8 @@ then run: npx lefthook install`;
   const sghFile = SIMPLE_GIT_HOOKS_FILES.find((f) => existsSync(join(root, f)));
   if (pkgHooks || sghFile) {
     const where = pkgHooks ? 'package.json ("simple-git-hooks")' : sghFile!;
-    const existing = typeof pkgHooks?.[name] === 'string' ? (pkgHooks[name] as string) : undefined;
+    const hook = pkgHooks?.[name];
+    const existing = typeof hook === 'string' ? hook : undefined;
     if (existing?.includes(line)) return `simple-git-hooks (${where}) already runs "${line}" in ${name}: nothing to do (npx simple-git-hooks applies it)`;
     const command = existing ? `${existing} && ${line}` : line;
     return `this repository's hooks are managed by simple-git-hooks (${where}), which rewrites .git/hooks: nothing was written. Set its "${name}" entry to:

@@ -24,7 +24,7 @@ export const initCommand = defineCommand({
   summary: `write a commented starter ${CONFIG_FILE_NAMES[0]}`,
   help: HELP,
   options: OPTIONS,
-  async run({ values, positionals }, io) {
+  run({ values, positionals }, io) {
     if (positionals.length > 1) throw new UsageError('init: takes at most one folder');
     const dir = resolve(io.cwd, positionals[0] ?? '.');
     if (!existsSync(dir)) throw new UsageError(`init: folder not found: ${positionals[0]}`);

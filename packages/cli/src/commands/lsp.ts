@@ -1,6 +1,6 @@
 import { startStdioServer } from '@tokenward/language-server';
 import { defineCommand } from '../command.js';
-import { EXIT_CLEAN, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 const HELP = `Usage: tokenward lsp --stdio
 

@@ -109,7 +109,7 @@ export const redactCommand = defineCommand({
     if (mask !== 'partial' && mask !== 'full') throw new UsageError(`redact: --mask must be FULL or PARTIAL, not "${values.mask}"`);
     if (values.wrap && command.length === 0) throw new UsageError('redact: --wrap needs a command after "--" (tokenward redact --wrap -- npm test)');
     if (!values.wrap && command.length) throw new UsageError('redact: a command after "--" needs --wrap');
-    const compiled = loadCompiled(values as { rules: string[]; config?: string | boolean; 'no-config'?: boolean }, io);
+    const compiled = loadCompiled(values, io);
     const report = reportWriter(values.report, io.cwd);
     try {
       if (values.wrap) return await runWrapped(command, compiled, mask, report.onMasked, io);

@@ -66,7 +66,7 @@ const OPTIONS = {
 /** Reads all of standard input: one token, surrounding whitespace removed. */
 export async function readTokenFromStdin(io: Io): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  for await (const c of io.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
   const token = Buffer.concat(chunks).toString('utf8').trim();
   if (token === '') throw new UsageError('--token -: standard input is empty (pipe the token in, e.g. from a password manager)');
   if (/\s/.test(token)) throw new UsageError('--token -: expected one token on standard input, got several words or lines');

@@ -57,7 +57,7 @@ export const rulesCommand = defineCommand({
   summary: 'list the detection rules: keywords, checksum, verify/revoke support, docs',
   help: HELP,
   options: OPTIONS,
-  async run({ values, positionals }, io) {
+  run({ values, positionals }, io) {
     if (positionals.length) throw new UsageError(`rules: unexpected argument: ${positionals[0]}`);
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`rules: --format must be text or json, not "${values.format}"`);
     const noConfig = (values as { config?: string | boolean }).config === false || values['no-config'] === true;

@@ -215,7 +215,7 @@ async function runScan({ values, positionals, argv }: CommandInput<typeof OPTION
   if (outputFile !== undefined) {
     // Checked before scanning, so a long scan does not end in a lost report.
     const folder = dirname(outputFile);
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(folder).isDirectory();
     } catch {

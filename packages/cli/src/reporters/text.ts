@@ -1,5 +1,5 @@
 import { describeSuppression, type Finding } from '@tokenward/engine';
-import { formatBytes, listedSuppressed, shownValue, type Report, type Reporter, type ReportOptions } from './report.js';
+import { formatBytes, listedSuppressed, shownValue, type Reporter, type ReportOptions } from './report.js';
 
 const paint = (code: string) => (on: boolean, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 const red = paint('31');
