@@ -1,5 +1,6 @@
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { pathToFileURL } from 'node:url';
+import type { Log, PropertyBag, Result } from 'sarif';
 import { describeSuppression, sarifSuppressionKind } from '@tokenward/engine';
 import { listedSuppressed, shownValue, type Reporter, type ReportOptions } from './report.js';
 
@@ -23,7 +24,7 @@ function ruleHelp(rule: RuleDefinition): { text: string; markdown: string } {
   return { text: lines.join(' '), markdown };
 }
 
-function result(f: Finding, ruleIndex: number, o: ReportOptions): Record<string, unknown> {
+function result(f: Finding, ruleIndex: number, o: ReportOptions): Result {
   const value = shownValue(f.secret, f.redacted, o);
   return {
     ruleId: f.ruleId,
@@ -45,7 +46,7 @@ function result(f: Finding, ruleIndex: number, o: ReportOptions): Record<string,
 }
 
 /** History findings: first commit, author, date, introductions, still at HEAD. */
-function gitProperties(f: Finding): Record<string, unknown> {
+function gitProperties(f: Finding): PropertyBag {
   const o = f.origin;
   return {
     ...(o.commit ? { commit: o.commit } : {}),
@@ -60,7 +61,7 @@ function gitProperties(f: Finding): Record<string, unknown> {
 export const sarifReporter: Reporter = {
   finish(report, o) {
     const ruleIndex = new Map(report.rules.map((r, i) => [r.id, i]));
-    const sarif = {
+    const sarif: Log = {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       version: '2.1.0',
       runs: [
@@ -89,7 +90,7 @@ export const sarifReporter: Reporter = {
             // SARIF's own way to say "found, but accepted": viewers hide these by default.
             ...listedSuppressed(report, o).map((s) => ({
               ...result(s.finding, ruleIndex.get(s.finding.ruleId) ?? -1, o),
-              suppressions: [{ kind: sarifSuppressionKind(s.reason), status: 'accepted', justification: describeSuppression(s.reason) }],
+              suppressions: [{ kind: sarifSuppressionKind(s.reason), status: 'accepted' as const, justification: describeSuppression(s.reason) }],
             })),
           ],
           invocations: [
