@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { runCli, testTree } from '../helpers/cli.js';
+import { runCli, spawnCli, testTree } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { gitEnv, makeRepo } from '../git/repo.js';
 
@@ -78,7 +78,8 @@ describe('scan conventions', () => {
 
   it('standard input: the <stdin> header once however many findings', async () => {
     const input = `a ${githubToken()}\nb ${githubToken()}\nc ${githubToken()}\n`;
-    const r = await runCli(['scan', '-'], { input });
+    // Through a real pipe into a real process.
+    const r = await spawnCli(['scan', '-'], { input });
     expect(r.code).toBe(1);
     expect(r.stdout.match(/<stdin>/g)).toHaveLength(1);
     expect(r.stdout.match(/github-pat-classic/g)).toHaveLength(3);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, testTree } from '../helpers/cli.js';
+import { runCli, spawnCli, testTree } from '../helpers/cli.js';
 import { githubLookalike, githubToken } from '../helpers/tokens.js';
 
 const tree = testTree;
@@ -10,9 +10,10 @@ const tree = testTree;
 const FORMATS = ['text', 'json', 'jsonl', 'sarif', 'github'] as const;
 
 describe('tokenward scan', () => {
+  // The first two run the bin in a real process (end to end); the rest call main() in-process.
   it('exits 0 on a clean folder', async () => {
     const dir = tree({ 'a.ts': 'export const x = 1;\n', 'b/c.md': `not a token: ${githubLookalike()}\n` });
-    const r = await runCli(['scan', dir]);
+    const r = await spawnCli(['scan', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no secrets found \(scanned 2 files/);
     expect(r.stderr).toBe('');
@@ -22,7 +23,7 @@ describe('tokenward scan', () => {
     const token = githubToken();
     const dir = tree({ 'src/config.ts': `// config\nexport const token = "${token}";\n`, 'README.md': 'hello\n' });
     for (const format of FORMATS) {
-      const r = await runCli(['scan', '--format', format, '.'], { cwd: dir });
+      const r = await spawnCli(['scan', '--format', format, '.'], { cwd: dir });
       expect(r.code, format).toBe(1);
       expect(r.stdout, format).not.toContain(token);
       expect(r.stderr, format).not.toContain(token);

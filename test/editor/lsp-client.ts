@@ -22,6 +22,8 @@ export interface LspClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Server command line (default: `node packages/cli/bin/tokenward.js lsp --stdio`). */
   command?: string[];
+  /** false: no workspace folder (a single file opened); `root` is then only the server's cwd. */
+  workspace?: boolean;
 }
 
 export class LspTestClient {
@@ -72,8 +74,8 @@ export class LspTestClient {
     const client = new LspTestClient(child, options);
     const result = (await client.connection.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: pathToFileURL(options.root).href,
-      workspaceFolders: [{ uri: pathToFileURL(options.root).href, name: 'ws' }],
+      rootUri: options.workspace === false ? null : pathToFileURL(options.root).href,
+      workspaceFolders: options.workspace === false ? null : [{ uri: pathToFileURL(options.root).href, name: 'ws' }],
       capabilities: {
         window: { workDoneProgress: true, showMessage: { messageActionItem: { additionalPropertiesSupport: false } }, showDocument: { support: true } },
         workspace: { configuration: true },

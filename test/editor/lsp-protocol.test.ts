@@ -2,6 +2,7 @@
  * Protocol tests: `tokenward lsp --stdio` in a real process, driven by a real JSON-RPC client.
  * Every request and code action a user can trigger, against real files and a stand-in provider.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +163,8 @@ describe('tokenward lsp --stdio', () => {
     const token = githubToken();
     await c.open(uri, `${token}\n`);
     const [d] = await c.diagnosticsFor(uri, (ds) => ds[0]?.message.endsWith('(live)') === true);
+    // The state travels in `data`, for clients that must not parse message text.
+    expect(d!.data).toMatchObject({ ruleId: 'github-pat-classic', state: 'active' });
     expect(github.requests.some((r) => r.method === 'GET' && r.path === '/user')).toBe(true);
     const hover = (await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: d!.range.start })) as Hover;
     expect((hover.contents as { value: string }).value).toMatch(/Status \| active/);
@@ -178,6 +181,7 @@ describe('tokenward lsp --stdio', () => {
     const uri = uriOf('deploy.sh');
     await c.open(uri, `export GITHUB_TOKEN='${token}'\n`, 'shellscript');
     const [d] = await c.diagnosticsFor(uri, (ds) => ds.length === 1);
+    expect(d!.data).toMatchObject({ state: 'unchecked' });
     const actions = await codeActions(c, uri, d!);
     const revoke = actions.find((a) => a.title === 'Revoke GitHub token')!;
     expect(revoke).toBeDefined();
@@ -190,6 +194,7 @@ describe('tokenward lsp --stdio', () => {
     expect(github.revoked).toContain(token);
     const [after] = await c.diagnosticsFor(uri, (ds) => ds[0]?.severity === 4);
     expect(after!.message).toMatch(/^revoked: GitHub token ghp_\*\*\*\*…/);
+    expect(after!.data).toEqual({ fingerprint: (d!.data as { fingerprint: string }).fingerprint, ruleId: 'github-pat-classic', state: 'revoked' });
     const audit = readFileSync(join(root, '.tokenward/audit.jsonl'), 'utf8');
     expect(audit).toContain(d!.data && (d!.data as { fingerprint: string }).fingerprint);
     expect(audit).toContain('"outcome":"revoked"');
@@ -312,6 +317,9 @@ describe('tokenward lsp --stdio', () => {
 
   it('scans the workspace with $/progress and fills diagnostics for unopened files', async () => {
     workspace();
+    // A repository whose ignores keep node_modules out, as `tokenward scan` honours them.
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    writeFileSync(join(root, '.git/info/exclude'), 'node_modules/\n');
     mkdirSync(join(root, 'src'));
     mkdirSync(join(root, 'node_modules/pkg'), { recursive: true });
     const token = githubToken();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { gitEnv, testRepo, type TestRepo } from './repo.js';
 
@@ -24,7 +24,11 @@ interface JsonFinding {
 const repo = () => testRepo();
 
 async function history(r: TestRepo, ...args: string[]): Promise<{ code: number | null; findings: JsonFinding[]; stderr: string }> {
-  const res = await runCli(['scan', '--history', '--format', 'json', '--show-secrets', '--no-config', ...args], { cwd: r.dir, env: gitEnv() });
+  return historyWith(runCli, r, ...args);
+}
+
+async function historyWith(run: typeof runCli, r: TestRepo, ...args: string[]): Promise<{ code: number | null; findings: JsonFinding[]; stderr: string }> {
+  const res = await run(['scan', '--history', '--format', 'json', '--show-secrets', '--no-config', ...args], { cwd: r.dir, env: gitEnv() });
   const findings = res.stdout ? (JSON.parse(res.stdout) as { findings: JsonFinding[] }).findings : [];
   return { code: res.code, findings, stderr: res.stderr };
 }
@@ -39,7 +43,8 @@ describe('scan --history', () => {
     r.commit('more settings', { 'config.js': `// settings\n// more\n// and more\nconst a = 1;\nconst token = "${token}";\n` });
     r.commit('remove token', { 'config.js': '// settings\nconst a = 1;\nconst token = process.env.TOKEN;\n' });
     expect(r.git('ls-tree', '-r', '--name-only', 'HEAD').split('\n')).toContain('config.js');
-    const { code, findings } = await history(r);
+    // A real process: git, cat-file and the scan end to end.
+    const { code, findings } = await historyWith(spawnCli, r);
     expect(code).toBe(1);
     expect(findings).toHaveLength(1);
     const f = findings[0]!;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { gitEnv, testRepo, type TestRepo } from './repo.js';
 
@@ -15,8 +15,8 @@ interface JsonFinding {
 
 const repo = () => testRepo();
 
-async function scan(r: TestRepo, args: string[], input?: string, env: NodeJS.ProcessEnv = {}) {
-  const res = await runCli(['scan', '--format', 'json', '--show-secrets', '--no-config', ...args], { cwd: r.dir, env: gitEnv(env), input });
+async function scan(r: TestRepo, args: string[], input?: string, env: NodeJS.ProcessEnv = {}, run = runCli) {
+  const res = await run(['scan', '--format', 'json', '--show-secrets', '--no-config', ...args], { cwd: r.dir, env: gitEnv(env), input });
   const findings = res.stdout ? (JSON.parse(res.stdout) as { findings: JsonFinding[] }).findings : [];
   return { ...res, findings };
 }
@@ -32,7 +32,8 @@ describe('scan --staged', () => {
     r.git('add', 'app.js');
     // Edit the working tree after staging: the second token is not staged.
     r.write({ 'app.js': `const u = "${unstaged}";\n// a\n// b\nconst t = "${staged}";\n`, 'untracked.txt': `${githubToken()}\n` });
-    const res = await scan(r, ['--staged']);
+    // A real process, as the pre-commit hook runs it.
+    const res = await scan(r, ['--staged'], undefined, {}, spawnCli);
     expect(res.code).toBe(1);
     // Line 3 is the line in the staged version (the working tree has it on line 4).
     expect(res.findings).toEqual([expect.objectContaining({ path: 'app.js', line: 3, secret: staged, source: 'git-staged' })]);
@@ -67,7 +68,8 @@ describe('scan --staged', () => {
 
   it('outside a repository: exit 2, one message', async () => {
     const dir = execFileSync('mktemp', ['-d']).toString().trim();
-    const res = await runCli(['scan', '--staged'], { cwd: dir, env: gitEnv() });
+    // The bin's exit code and its only line on stderr, from a real process.
+    const res = await spawnCli(['scan', '--staged'], { cwd: dir, env: gitEnv() });
     expect(res.code).toBe(2);
     expect(res.stderr).toBe('tokenward: not a git repository: .\n');
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { LspTestClient } from '../editor/lsp-client.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, testTree } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { gitEnv, makeRepo, type TestRepo } from '../git/repo.js';
 
@@ -44,8 +44,8 @@ async function cliCount(dir: string, args: string[]): Promise<{ code: number | n
   return { code: r.code, count, stderr: r.stderr };
 }
 
-async function lspCount(dir: string, rel: string, text: string, settings: Record<string, unknown> = {}): Promise<number> {
-  const c = await LspTestClient.start({ root: dir, settings });
+async function lspCount(dir: string, rel: string, text: string, settings: Record<string, unknown> = {}, workspace = true): Promise<number> {
+  const c = await LspTestClient.start({ root: dir, settings, workspace });
   clients.push(c);
   const uri = pathToFileURL(join(dir, rel)).href;
   await c.open(uri, text, 'typescript');
@@ -146,5 +146,11 @@ describe('one suppression truth: scan, --staged, --history and the language serv
     writeFileSync(join(repo.dir, '.tokenward.yaml'), 'minConfidence: low\n');
     expect((await cliCount(repo.dir, ['--min-confidence', 'high'])).count).toBe(0);
     expect(await lspCount(repo.dir, 'app.py', GENERIC, { minimumConfidence: 'high' })).toBe(0);
+  });
+
+  it('minimum confidence: the editor setting applies to a file opened without a workspace folder too', async () => {
+    const dir = testTree();
+    expect(await lspCount(dir, 'app.py', GENERIC, {}, false)).toBe(1);
+    expect(await lspCount(dir, 'app.py', GENERIC, { minimumConfidence: 'high' }, false)).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { UsageError } from './errors.js';
+
+/** Kept here too for commands written before command.ts. */
+export { parseCommandArgs } from './command.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -25,18 +25,6 @@ export interface Command {
 export function toolVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-type Parsed<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
-
-/** node:util parseArgs (with --no-X negation) and errors turned into usage errors naming the command. */
-export function parseCommandArgs<T extends ParseArgsOptionsConfig>(command: string, argv: string[], options: T): Parsed<T> {
-  try {
-    const config = { args: argv, options, allowPositionals: true, strict: true, allowNegative: true } as ParseArgsConfig;
-    return parseArgs(config) as unknown as Parsed<T>;
-  } catch (e) {
-    throw new UsageError(`${command}: ${(e as Error).message.replace(/^.*?: /, '')} (see 'tokenward ${command} --help')`);
-  }
 }
 
 /** Colour unless NO_COLOR / --no-color, or output is not a terminal (FORCE_COLOR forces it). */

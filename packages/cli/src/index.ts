@@ -1,6 +1,4 @@
 export { main } from './main.js';
 export { COMMANDS, type CommandEntry } from './commands/index.js';
 export type { Command, Io } from './cli-util.js';
-export { listFiles, scanFile, type ListedFile } from './sources/files.js';
-export { scanFiles, type ScanStats, type FileScanResult } from './scanner.js';
 export { REPORTERS, type Report, type Reporter, type ReportOptions } from './reporters/index.js';

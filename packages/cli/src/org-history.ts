@@ -1,12 +1,10 @@
 import { scanBytes, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
 import type { HistoryScanOutcome } from '@tokenward/org';
-import { textBytes } from './sources/files.js';
-import { CatFileBatch, gitSync, hasHead, type GitRepo } from './sources/git.js';
-import { scanGitHistory } from './sources/git-history.js';
+import { CatFileBatch, GitHistorySource, gitSync, hasHead, scanSource, textBytes, type GitRepo } from '@tokenward/sources';
 
 /**
  * The one place the organisation scanner meets the git sources: a history scan of a bare mirror
- * and the secrets in its HEAD tree. When the sources package lands, only this file changes.
+ * (the same GitHistorySource and chunk pool as `scan --history`) and the secrets in its HEAD tree.
  */
 
 /** A bare mirror is its own git folder (no work tree): nothing to discover. */
@@ -14,7 +12,7 @@ const bare = (gitDir: string): GitRepo => ({ root: gitDir, gitDir });
 
 export async function scanMirrorHistory(defs: readonly RuleDefinition[], compiled: CompiledRules, gitDir: string, revs: string[], threads?: number): Promise<HistoryScanOutcome> {
   const repo = bare(gitDir);
-  const r = await scanGitHistory(defs, compiled, repo, { revs, threads, display: (p) => p });
+  const r = await scanSource(new GitHistorySource(repo, { revs, display: (p) => p }), { defs, compiled }, threads !== undefined ? { threads } : {});
   return { findings: r.findings, commits: r.stats.commits ?? 0, problems: r.problems.map((p) => `${p.path}: ${p.message}`) };
 }
 
@@ -23,14 +21,14 @@ export async function headTreeFingerprints(compiled: CompiledRules, gitDir: stri
   const repo = bare(gitDir);
   const out = new Set<string>();
   if (!hasHead(repo)) return out;
-  const tree = gitSync(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], repo.root);
+  const tree = gitSync(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], repo);
   if (tree.status !== 0) throw new Error(`git ls-tree HEAD failed in ${gitDir}: ${tree.stderr}`);
   const blobs = new Set<string>();
   for (const entry of tree.stdout.toString('utf8').split('\0')) {
     const m = /^\d+ blob ([0-9a-f]+)\t/.exec(entry);
     if (m) blobs.add(m[1]!);
   }
-  const cat = new CatFileBatch(repo.root, (_id, type, bytes) => {
+  const cat = new CatFileBatch(repo, (_id, type, bytes) => {
     const text = bytes && type === 'blob' ? textBytes(bytes) : undefined;
     if (text) for (const f of scanBytes(compiled, text, { path: '', kind: 'git-blob' })) out.add(f.fingerprint);
   });

@@ -5,7 +5,7 @@
  * stays valid.
  */
 import type { Finding, RuleDefinition } from '@tokenward/engine';
-import { loadConfig, scanRootOf, VERIFIED_ORDER, type LoadedConfig, type VerifiedLevel } from '@tokenward/project';
+import { scanRootOf, VERIFIED_ORDER, type LoadedConfig, type VerifiedLevel } from '@tokenward/project';
 import type { Io } from './cli-util.js';
 import type { Report } from './reporters/report.js';
 
@@ -44,29 +44,20 @@ export interface ScanHookValues {
   endpoint?: string[] | undefined;
   'allow-insecure-endpoint'?: boolean | undefined;
   'revoke-policy'?: boolean | undefined;
-  config?: string | boolean | undefined;
 }
 
 interface HookContext {
   io: Io;
   defs: readonly RuleDefinition[];
   paths: string[];
+  /** The scan's configuration, loaded once by its session. */
+  config: LoadedConfig;
 }
 
 const wantsVerify = (v: ScanHookValues) => Boolean(v.verify || v['only-verified']);
 
 /** Streamed output (stdin) cannot wait for verification: with --verify the report is written whole. */
 export const verificationRequested = wantsVerify;
-
-function configOf(values: ScanHookValues, ctx: HookContext): LoadedConfig {
-  return loadConfig({
-    cwd: ctx.io.cwd,
-    scanRoot: scanRootOf(ctx.paths, ctx.io.cwd),
-    ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
-    noConfig: values.config === false,
-    env: ctx.io.env,
-  });
-}
 
 const live = (findings: readonly Finding[]) => findings.filter((f) => f.secret !== undefined && f.secret !== '');
 
@@ -79,7 +70,7 @@ export async function verifyReport(values: ScanHookValues, ctx: HookContext & { 
   if (!wantsVerify(values)) return;
   // Loaded only when asked for: a plain scan never pays for the HTTP/revocation client.
   const [{ endpointsFrom }, { verifyForCli }] = await Promise.all([import('./commands/revoke.js'), import('./commands/verify.js')]);
-  const config = configOf(values, ctx);
+  const { config } = ctx;
   const endpoints = endpointsFrom(values.endpoint ?? [], config, ctx.defs, values['allow-insecure-endpoint']);
   const findings = live(ctx.report.findings);
   if (!findings.length) return;
@@ -106,7 +97,7 @@ export async function runScanHooks(values: ScanHookValues, ctx: HookContext & { 
   const findings = live(ctx.findings);
   if (!findings.length) return undefined;
   const { endpointsFrom, runRevokePolicy } = await import('./commands/revoke.js');
-  const config = configOf(values, ctx);
+  const { config } = ctx;
   const endpoints = endpointsFrom(values.endpoint ?? [], config, ctx.defs, values['allow-insecure-endpoint']);
   const failed = await runRevokePolicy({ io: ctx.io, findings, defs: [...ctx.defs], config, endpoints, repoDir: scanRootOf(ctx.paths, ctx.io.cwd), out: ctx.io.stderr });
   return failed > 0 ? 1 : undefined;

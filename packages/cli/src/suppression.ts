@@ -102,12 +102,13 @@ export class ScanSuppression {
     this.suppressor = new Suppressor(settings, io.cwd);
   }
 
-  static start(paths: readonly string[], flags: SuppressionFlags, io: { cwd: string; stderr: NodeJS.WritableStream }): ScanSuppression {
+  static start(paths: readonly string[], flags: SuppressionFlags, io: { cwd: string; stderr: NodeJS.WritableStream; env?: NodeJS.ProcessEnv }): ScanSuppression {
     if (flags.updateBaseline && flags.noBaseline) throw new UsageError('scan: --update-baseline and --no-baseline contradict each other');
     const fresh = flags.baselineOutput !== undefined;
     const settings = loadProjectSettings({
       cwd: io.cwd,
       paths,
+      ...(io.env ? { env: io.env } : {}),
       configFile: flags.config,
       noConfig: flags.noConfig,
       baselineFile: flags.baseline,

@@ -37,7 +37,7 @@ export class ProjectContext {
   compiled!: CompiledRules;
   config: LoadedConfig | undefined;
   private byId = new Map<string, RuleDefinition>();
-  private suppressor: Suppressor | undefined;
+  private suppressor!: Suppressor;
   /** Problems loading configuration, rules or the baseline: shown to the user, never fatal. */
   problems: string[] = [];
 
@@ -49,10 +49,13 @@ export class ProjectContext {
     this.reload(settings);
   }
 
-  private loadSuppressor(): Suppressor | undefined {
-    if (!this.root) return undefined;
-    const settings = loadProjectSettings({ cwd: this.root, paths: [this.root], minConfidence: this.settings.minimumConfidence, problems: this.problems });
-    return new Suppressor(settings, this.root);
+  /** The CLI's suppression for the workspace root; without a workspace only the engine's inline
+   * directives and the editor's minimum confidence apply (no configuration, baseline or ignores). */
+  private loadSuppressor(): Suppressor {
+    const cwd = this.root ?? process.cwd();
+    const noProject = this.root ? {} : { noConfig: true, noBaseline: true };
+    const settings = loadProjectSettings({ cwd, paths: [cwd], minConfidence: this.settings.minimumConfidence, problems: this.problems, ...noProject });
+    return new Suppressor(settings, cwd);
   }
 
   reload(settings: ServerSettings): void {
@@ -60,9 +63,9 @@ export class ProjectContext {
     this.problems = [];
     this.suppressor = this.loadSuppressor();
     // Kept without a project file too: the user's own configuration may set endpoints.
-    this.config = this.suppressor?.settings.config;
+    this.config = this.suppressor.settings.config;
     const fromSettings = settings.rules.map((r) => (isAbsolute(r) || !this.root ? r : resolve(this.root, r)));
-    const extra = [...(this.suppressor?.settings.ruleFiles ?? []), ...fromSettings];
+    const extra = [...this.suppressor.settings.ruleFiles, ...fromSettings];
     try {
       this.defs = loadRuleDefinitions([this.rulesDir, ...extra]);
     } catch (e) {
@@ -71,32 +74,34 @@ export class ProjectContext {
       this.defs = loadRuleDefinitions([this.rulesDir]);
     }
     this.compiled = compileRules(this.defs);
-    if (this.suppressor) {
-      try {
-        ({ defs: this.defs, compiled: this.compiled } = this.suppressor.selectRules(this.defs, this.compiled));
-      } catch (e) {
-        this.problems.push((e as Error).message);
-        // Whatever else failed, an untrusted project's rule files never contact a host.
-        if (this.config) this.defs = dropUntrustedNetworkSteps(this.config, this.defs);
-      }
+    try {
+      ({ defs: this.defs, compiled: this.compiled } = this.suppressor.selectRules(this.defs, this.compiled));
+    } catch (e) {
+      this.problems.push((e as Error).message);
+      // Whatever else failed, an untrusted project's rule files never contact a host.
+      if (this.config) this.defs = dropUntrustedNetworkSteps(this.config, this.defs);
     }
     this.byId = new Map(this.defs.map((d) => [d.id, d]));
   }
 
   /** The baseline file: the configuration's, else `.tokenward-baseline.json` as `tokenward scan` finds it, else in the workspace. */
   baselineFile(): string | undefined {
-    return this.suppressor?.settings.baselineFile ?? (this.root ? join(this.root, DEFAULT_BASELINE_FILE) : undefined);
+    if (!this.root) return undefined;
+    return this.suppressor.settings.baselineFile ?? join(this.root, DEFAULT_BASELINE_FILE);
   }
 
   reloadBaseline(): void {
     if (!this.root) return;
     const problems: string[] = [];
     const fresh = loadProjectSettings({ cwd: this.root, paths: [this.root], minConfidence: this.settings.minimumConfidence, problems });
-    if (this.suppressor) {
-      this.suppressor.settings.baseline = fresh.baseline;
-      this.suppressor.settings.baselineFile = fresh.baselineFile;
-    }
+    this.suppressor.settings.baseline = fresh.baseline;
+    this.suppressor.settings.baselineFile = fresh.baselineFile;
     this.problems.push(...problems.filter((p) => !this.problems.includes(p)));
+  }
+
+  /** The rules in use, for the chunk pool of a workspace scan. */
+  get rules(): { defs: RuleDefinition[]; compiled: CompiledRules } {
+    return { defs: this.defs, compiled: this.compiled };
   }
 
   rule(id: string): RuleDefinition | undefined {
@@ -112,7 +117,7 @@ export class ProjectContext {
 
   /** True when ignorePaths or .tokenwardignore exclude the file, as `tokenward scan` would. */
   isIgnoredPath(fsPath: string): boolean {
-    return isAbsolute(fsPath) && this.suppressor?.pathIgnored(fsPath) !== undefined;
+    return isAbsolute(fsPath) && this.suppressor.pathIgnored(fsPath) !== undefined;
   }
 
   /**
@@ -123,9 +128,13 @@ export class ProjectContext {
   analyze(text: string, path: string): AnalysisResult {
     const all = scanText(this.compiled, text, { path, kind: 'buffer' });
     if (all.length === 0) return { findings: all, suppressed: 0 };
-    if (!this.suppressor) return { findings: all.filter((f) => !f.inlineAllow), suppressed: all.filter((f) => f.inlineAllow).length };
     const { findings, suppressed } = this.suppressor.apply(all);
     return { findings, suppressed: suppressed.length };
+  }
+
+  /** What of a workspace scan's findings the user sees (the same Suppressor as `analyze`). */
+  suppress(findings: readonly Finding[]): Finding[] {
+    return this.suppressor.apply(findings).findings;
   }
 
   /** Accepts a finding in the baseline (fingerprint only, never the secret); returns the file. */
@@ -133,7 +142,7 @@ export class ProjectContext {
     const file = this.baselineFile();
     if (!file || !this.root) throw new Error('no workspace folder is open: the baseline lives in the workspace');
     const entry = baselineEntryFor(finding, { cwd: this.root, baselineFile: file });
-    const existing = this.suppressor?.settings.baselineFile === file ? (this.suppressor.settings.baseline?.entries ?? []) : [];
+    const existing = this.suppressor.settings.baselineFile === file ? (this.suppressor.settings.baseline?.entries ?? []) : [];
     writeBaseline(file, [...existing, entry]);
     this.reloadBaseline();
     return file;

@@ -4,14 +4,12 @@ import {
   AllowPatternError,
   compileAllowList,
   compileRules,
-  CONFIDENCE_ORDER,
   SEVERITY_ORDER,
   type AllowEntry,
   type CompiledRules,
-  type Confidence,
   type RuleDefinition,
-  type Severity,
 } from '@tokenward/engine';
+import type { FromSchema } from 'json-schema-to-ts';
 import { UsageError } from './errors.js';
 import { ruleFilesIn } from './rules-loader.js';
 import { configDigest, findUserConfig, isUserFile, trustState } from './trust.js';
@@ -19,45 +17,6 @@ import { keyPath, parseSettings, SettingsFileError, type LocatedData } from './y
 
 /** Names a configuration file may have, in the order they are looked for in each folder. */
 export const CONFIG_FILE_NAMES = ['.tokenward.yaml', '.tokenward.yml', '.tokenward.json'] as const;
-
-/** The configuration as written (paths still relative to the file's folder). */
-export interface TokenwardConfig {
-  $schema?: string;
-  /** Extra rule files or folders (YAML/JSON rule files; `.gitleaks.toml` where the loader reads it). */
-  rules?: string[];
-  /** Rule ids that are not run at all. */
-  disabledRules?: string[];
-  /** Paths never scanned nor reported, in gitignore syntax, relative to the config file's folder. */
-  ignorePaths?: string[];
-  /** Accepted secrets: exact values, regular expressions over the secret, or fingerprints. */
-  allow?: Array<string | AllowEntry>;
-  /** Rules below this confidence are not run (`low` = everything, the default). */
-  minConfidence?: Confidence;
-  /** Rules below this severity are not run. */
-  minSeverity?: Severity;
-  /** Default baseline file for `scan` and `baseline`, relative to the config file's folder. */
-  baseline?: string;
-  /** Honour inline directives (`tokenward:allow`, `gitleaks:allow`, …). Default true. */
-  inlineIgnores?: boolean;
-  /** Default for `--max-file-size` (e.g. `10MB`, or a number of bytes). */
-  maxFileSize?: string | number;
-  /** When findings are verified (`scan --verify`, the editor): report only those at least this
-   * live. `active`: live tokens only; `unknown`: all but tokens the provider rejected;
-   * `inactive` (default): everything. */
-  minVerified?: VerifiedLevel;
-  /** Revocation settings, read by `tokenward revoke`. */
-  revoke?: {
-    /** Provider name or rule id → origin (`https://host[:port]`) replacing the rule's API origin,
-     * for self-hosted installs (GitHub Enterprise, GitLab) and tests. */
-    endpoints?: Record<string, string>;
-    /** Rule ids whose leaked tokens are revoked without asking. */
-    auto?: string[];
-    /** Rule ids never revoked by tokenward (only reported with manual steps). */
-    never?: string[];
-    /** Append-only audit log of revocations (fingerprints only), relative to the config folder. */
-    auditLog?: string;
-  };
-}
 
 /** Verification answers from least to most live (`minVerified`, `--only-verified`). */
 export type VerifiedLevel = 'inactive' | 'unknown' | 'active';
@@ -140,6 +99,10 @@ export interface ConfiguredEndpoint {
   /** Shown in plans: `~/.config/tokenward/config.yaml`, `.tokenward.yaml (trusted)`. */
   source: string;
 }
+
+/** The configuration as written (paths still relative to the file's folder): derived from
+ * `configSchema`, so the type and the validation cannot drift apart. Keys are described there. */
+export type TokenwardConfig = FromSchema<typeof configSchema, { parseIfThenElseKeywords: true }>;
 
 /** A configuration file read and checked. Paths in `resolved` are absolute. */
 export interface LoadedConfig {

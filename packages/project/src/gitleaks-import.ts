@@ -146,7 +146,7 @@ function lineOfRule(text: string, index: number): number | undefined {
 export function importGitleaksToml(text: string, file: string): GitleaksImport {
   let data: Record<string, unknown>;
   try {
-    data = toml().parse(text) as Record<string, unknown>;
+    data = toml().parse(text);
   } catch (e) {
     const line = e instanceof toml().TomlError ? e.line : undefined;
     throw new GitleaksImportError(file, `invalid TOML: ${(e as Error).message.split('\n')[0]}`, undefined, line);
@@ -227,7 +227,7 @@ export function importGitleaksToml(text: string, file: string): GitleaksImport {
 export function gitleaksGlobalAllow(text: string, file: string): { allow: RuleAllow[]; commits: string[]; warnings: string[] } {
   let data: Record<string, unknown>;
   try {
-    data = toml().parse(text) as Record<string, unknown>;
+    data = toml().parse(text);
   } catch (e) {
     const line = e instanceof toml().TomlError ? e.line : undefined;
     throw new GitleaksImportError(file, `invalid TOML: ${(e as Error).message.split('\n')[0]}`, undefined, line);

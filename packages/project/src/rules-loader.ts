@@ -64,7 +64,7 @@ export function loadRuleDefinitions(
   return defs;
 }
 
-export function loadRules(extra: readonly string[] = []): { defs: RuleDefinition[]; compiled: CompiledRules } {
-  const defs = loadRuleDefinitions([defaultRulesDir(), ...extra]);
+export function loadRules(extra: readonly string[] = [], warn?: (message: string) => void): { defs: RuleDefinition[]; compiled: CompiledRules } {
+  const defs = loadRuleDefinitions([defaultRulesDir(), ...extra], warn);
   return { defs, compiled: compileRules(defs) };
 }

@@ -57,6 +57,8 @@ export interface ProjectSettingsOptions {
   minSeverity?: Severity;
   /** Editor mode: a broken file is recorded here and skipped instead of stopping everything. */
   problems?: string[];
+  /** Environment for the user's configuration and trust records (XDG_CONFIG_HOME, HOME). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** `.gitleaksignore` entries: gitleaks' `file:rule:line` and `commit:file:rule:line` fingerprints. */
@@ -113,7 +115,7 @@ export function loadProjectSettings(o: ProjectSettingsOptions): ProjectSettings 
   const empty = loadConfig({ cwd: o.cwd, noConfig: true });
   // In the editor, what a configuration may not decide is reported with the other problems.
   const warn = o.problems ? (m: string) => o.problems!.push(m) : undefined;
-  const config = tolerate(o.problems, () => loadConfig({ cwd: o.cwd, scanRoot, configFile: o.configFile, noConfig: o.noConfig, ...(warn ? { warn } : {}) }), empty);
+  const config = tolerate(o.problems, () => loadConfig({ cwd: o.cwd, scanRoot, configFile: o.configFile, noConfig: o.noConfig, ...(o.env ? { env: o.env } : {}), ...(warn ? { warn } : {}) }), empty);
   const pathIgnore = new PathIgnore();
   if (config.file && config.config.ignorePaths) {
     const shown = displayPath(config.file, o.cwd);

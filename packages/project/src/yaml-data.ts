@@ -32,7 +32,7 @@ export function keyPath(path: readonly (string | number)[]): string {
 export interface LocatedData<T> {
   data: T;
   file: string;
-  lineOf(path: readonly (string | number)[]): number | undefined;
+  lineOf: (path: readonly (string | number)[]) => number | undefined;
   /** Throws a SettingsFileError for `path` with its line. */
   fail(path: readonly (string | number)[], detail: string): never;
 }

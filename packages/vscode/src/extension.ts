@@ -12,6 +12,10 @@ const SERVER_COMMANDS = {
   revokeAtCursor: 'tokenward.lsp.revokeAtCursor',
 } as const;
 const AUDIT_LOG_REQUEST = 'tokenward/auditLogPath';
+/** The part of the server's diagnostic `data` (DiagnosticData) the status bar reads. */
+interface FindingData {
+  state?: string;
+}
 
 let client: LanguageClient | undefined;
 
@@ -27,31 +31,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     run: { module: serverModule, transport: TransportKind.stdio, args },
     debug: { module: serverModule, transport: TransportKind.stdio, args, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
+  // Per file: leaked and revoked tokens, from each diagnostic's `data.state` (never its text).
+  const counts = new Map<string, { leaked: number; revoked: number }>();
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
     synchronize: { configurationSection: 'tokenward' },
     initializationOptions: { settings: settings() },
     outputChannelName: 'Tokenward',
+    middleware: {
+      handleDiagnostics(uri, diagnostics, next) {
+        const revoked = diagnostics.filter((d) => (d as vscode.Diagnostic & { data?: FindingData }).data?.state === 'revoked').length;
+        if (diagnostics.length) counts.set(uri.toString(), { leaked: diagnostics.length - revoked, revoked });
+        else counts.delete(uri.toString());
+        next(uri, diagnostics);
+        updateStatus();
+      },
+    },
   };
   client = new LanguageClient('tokenward', 'Tokenward', serverOptions, clientOptions);
 
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 100);
   status.name = 'Tokenward';
   status.command = 'workbench.actions.view.problems';
-  const updateStatus = () => {
+  function updateStatus(): void {
     let count = 0;
     let revoked = 0;
-    for (const [, diags] of vscode.languages.getDiagnostics()) {
-      for (const d of diags) {
-        if (d.source !== 'tokenward') continue;
-        if (d.message.startsWith('revoked:')) revoked++;
-        else count++;
-      }
+    for (const c of counts.values()) {
+      count += c.leaked;
+      revoked += c.revoked;
     }
     status.text = count ? `$(shield) ${count} leaked token${count === 1 ? '' : 's'}` : '$(shield) no leaked tokens';
     status.tooltip = `Tokenward: ${count} leaked token${count === 1 ? '' : 's'} in open and scanned files${revoked ? `, ${revoked} revoked` : ''}. Click for the Problems panel.`;
     status.backgroundColor = count ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-  };
+  }
   updateStatus();
   status.show();
 
@@ -62,7 +74,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
 
   context.subscriptions.push(
     status,
-    vscode.languages.onDidChangeDiagnostics(updateStatus),
     vscode.commands.registerCommand('tokenward.scanWorkspace', async () => {
       const result = (await running().sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.scanWorkspace, arguments: [] })) as { files: number; findings: number; problems: string[] };
       void vscode.window.showInformationMessage(`Tokenward: ${result.findings} leaked token${result.findings === 1 ? '' : 's'} in ${result.files} files.${result.problems.length ? ` ${result.problems.length} files could not be read (see the Tokenward output).` : ''}`);
@@ -75,13 +86,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
         return undefined;
       }
       const c = running();
-      return c.sendRequest(ExecuteCommandRequest.type, {
+      const result: unknown = await c.sendRequest(ExecuteCommandRequest.type, {
         command: SERVER_COMMANDS.revokeAtCursor,
         arguments: [{ uri: c.code2ProtocolConverter.asUri(editor.document.uri), position: c.code2ProtocolConverter.asPosition(editor.selection.active) }],
       });
+      return result;
     }),
     vscode.commands.registerCommand('tokenward.openAuditLog', async () => {
-      const path = (await running().sendRequest(AUDIT_LOG_REQUEST)) as string | null;
+      const path = await running().sendRequest<string | null>(AUDIT_LOG_REQUEST);
       if (!path) {
         void vscode.window.showInformationMessage('Tokenward: open a folder first; the audit log lives in the workspace.');
         return undefined;

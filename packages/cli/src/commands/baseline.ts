@@ -1,7 +1,7 @@
 import { type Command } from '../cli-util.js';
 import { EXIT_CLEAN, UsageError } from '../errors.js';
 import { DEFAULT_BASELINE_FILE } from '../suppression.js';
-import { scanCommand } from './scan.js';
+import { scanCommandFor } from './scan.js';
 
 const HELP = `Usage: tokenward baseline [options] [PATH...]
 
@@ -65,6 +65,6 @@ export const baselineCommand: Command = {
       io.stdout.write(`${HELP}\n`);
       return EXIT_CLEAN;
     }
-    return scanCommand.run(rest, io, { baselineOutput: { file: output, note } });
+    return scanCommandFor({ baselineOutput: { file: output, note } }).run(rest, io);
   },
 };

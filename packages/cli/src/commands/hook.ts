@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '@tokenward/project';
-import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN } from '../errors.js';
-import { discoverRepo } from '../sources/git.js';
+import { discoverRepo, porcelain } from '@tokenward/sources';
 
 const HELP = `Usage: tokenward hook install [--pre-push] [PATH]
        tokenward hook uninstall [--pre-push] [PATH]
@@ -31,7 +31,6 @@ Options:
 
 const OPTIONS = {
   'pre-push': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /** First line after the shebang of every hook we write: how install/uninstall recognise ours. */
@@ -95,9 +94,7 @@ interface HookTarget {
 
 /** Where git runs hooks from: core.hooksPath (husky) or the git dir's hooks folder. */
 async function hookTarget(root: string): Promise<HookTarget> {
-  // simple-git for repository plumbing; loaded here only, so `scan --staged` never pays for it.
-  const { simpleGit } = await import('simple-git');
-  const git = simpleGit({ baseDir: root });
+  const git = await porcelain(root);
   const configured = (await git.getConfig('core.hooksPath')).value ?? undefined;
   // `--git-path hooks` honours core.hooksPath and worktrees.
   const gitPath = (await git.revparse(['--git-path', 'hooks'])).trim();
@@ -152,7 +149,8 @@ then run: npx lefthook install`;
   const sghFile = SIMPLE_GIT_HOOKS_FILES.find((f) => existsSync(join(root, f)));
   if (pkgHooks || sghFile) {
     const where = pkgHooks ? 'package.json ("simple-git-hooks")' : sghFile!;
-    const existing = typeof pkgHooks?.[name] === 'string' ? (pkgHooks[name] as string) : undefined;
+    const hook = pkgHooks?.[name];
+    const existing = typeof hook === 'string' ? hook : undefined;
     if (existing?.includes(line)) return `simple-git-hooks (${where}) already runs "${line}" in ${name}: nothing to do (npx simple-git-hooks applies it)`;
     const command = existing ? `${existing} && ${line}` : line;
     return `this repository's hooks are managed by simple-git-hooks (${where}), which rewrites .git/hooks: nothing was written. Set its "${name}" entry to:
@@ -264,25 +262,21 @@ export function blockedAdvice(kind: 'commit' | 'push', paths: readonly string[])
 
 const shellWord = (s: string): string => (/^[\w./@%+=:,-]+$/.test(s) ? s : shellQuote(s));
 
-export const hookCommand: Command = {
+export const hookCommand = defineCommand({
   name: 'hook',
   summary: 'install or remove the git pre-commit / pre-push hook',
   help: HELP,
-  async run(argv: string[], io: Io) {
-    const { values, positionals } = parseCommandArgs('hook', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  async run({ values, positionals }, io) {
     const [action, path, ...extra] = positionals;
     if (action !== 'install' && action !== 'uninstall') {
       throw new UsageError(`hook: expected "install" or "uninstall"${action ? `, got "${action}"` : ''} (see 'tokenward hook --help')`);
     }
     if (extra.length) throw new UsageError(`hook ${action}: one repository path at most, got ${extra.length + 1}`);
-    const repo = discoverRepo(path ?? '.', io.cwd);
+    const repo = discoverRepo(path ?? '.', io.cwd, io.env);
     const name = values['pre-push'] ? 'pre-push' : 'pre-commit';
     const message = action === 'install' ? await installHook(repo.root, name) : await uninstallHook(repo.root, name);
     io.stdout.write(`tokenward: ${message}\n`);
     return EXIT_CLEAN;
   },
-};
+});

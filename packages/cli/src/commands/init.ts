@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONFIG_FILE_NAMES, findConfigFile, starterConfig } from '@tokenward/project';
-import { parseCommandArgs, type Command } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN, UsageError } from '../errors.js';
 
 const HELP = `Usage: tokenward init [options] [DIR]
@@ -17,19 +17,14 @@ Exit codes: 0 written, 2 a configuration already exists (use --force) or usage e
 
 const OPTIONS = {
   force: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export const initCommand: Command = {
+export const initCommand = defineCommand({
   name: 'init',
   summary: `write a commented starter ${CONFIG_FILE_NAMES[0]}`,
   help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('init', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  run({ values, positionals }, io) {
     if (positionals.length > 1) throw new UsageError('init: takes at most one folder');
     const dir = resolve(io.cwd, positionals[0] ?? '.');
     if (!existsSync(dir)) throw new UsageError(`init: folder not found: ${positionals[0]}`);
@@ -45,4 +40,4 @@ export const initCommand: Command = {
     if (parent) io.stderr.write(`tokenward: note: ${parent} applies no longer to this folder (the nearest configuration wins)\n`);
     return EXIT_CLEAN;
   },
-};
+});

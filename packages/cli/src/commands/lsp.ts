@@ -1,6 +1,6 @@
 import { startStdioServer } from '@tokenward/language-server';
-import { parseCommandArgs, type Command } from '../cli-util.js';
-import { EXIT_CLEAN, UsageError } from '../errors.js';
+import { defineCommand } from '../command.js';
+import { UsageError } from '../errors.js';
 
 const HELP = `Usage: tokenward lsp --stdio
 
@@ -17,21 +17,16 @@ Options:
 const OPTIONS = {
   stdio: { type: 'boolean', default: false },
   'rules-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export const lspCommand: Command = {
+export const lspCommand = defineCommand({
   name: 'lsp',
   summary: 'run the language server for editors (tokenward lsp --stdio)',
   help: HELP,
-  async run(argv, io) {
-    const { values } = parseCommandArgs('lsp', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  async run({ values }, io) {
     if (!values.stdio) throw new UsageError("lsp: pass --stdio (the language server talks LSP over standard input/output)");
     const rulesDir = values['rules-dir'];
     return startStdioServer({ input: io.stdin, output: io.stdout, ...(rulesDir ? { rulesDir } : {}) });
   },
-};
+});

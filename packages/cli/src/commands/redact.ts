@@ -5,7 +5,8 @@ import { constants } from 'node:os';
 import { loadConfig, loadRules, selectRules } from '@tokenward/project';
 import { LineRedactor, type MaskedSecret, type MaskStyle } from '@tokenward/redact';
 import type { CompiledRules } from '@tokenward/engine';
-import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
+import type { Io } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN, EXIT_ERROR, UsageError } from '../errors.js';
 
 const HELP = `Usage: tokenward redact [options]
@@ -38,7 +39,6 @@ const OPTIONS = {
   rules: { type: 'string', multiple: true, default: [] as string[] },
   config: { type: 'string' },
   'no-config': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /** Writes each secret once (by fingerprint) as a JSON line, as it is masked. */
@@ -97,25 +97,19 @@ async function runWrapped(command: string[], compiled: CompiledRules, mask: Mask
   }
 }
 
-export const redactCommand: Command = {
+export const redactCommand = defineCommand({
   name: 'redact',
   summary: 'copy standard input (or a command\'s output, --wrap) with every detected secret masked',
   help: HELP,
-  async run(argv, io) {
-    const dashes = argv.indexOf('--');
-    const own = dashes >= 0 ? argv.slice(0, dashes) : argv;
-    const command = dashes >= 0 ? argv.slice(dashes + 1) : [];
-    const { values, positionals } = parseCommandArgs('redact', own, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  passThrough: true,
+  async run({ values, positionals, rest: command }, io) {
     if (positionals.length) throw new UsageError(`redact: unexpected argument: ${positionals[0]} (use --wrap -- COMMAND to run a command)`);
     const mask = values.mask.toLowerCase();
     if (mask !== 'partial' && mask !== 'full') throw new UsageError(`redact: --mask must be FULL or PARTIAL, not "${values.mask}"`);
     if (values.wrap && command.length === 0) throw new UsageError('redact: --wrap needs a command after "--" (tokenward redact --wrap -- npm test)');
     if (!values.wrap && command.length) throw new UsageError('redact: a command after "--" needs --wrap');
-    const compiled = loadCompiled(values as { rules: string[]; config?: string | boolean; 'no-config'?: boolean }, io);
+    const compiled = loadCompiled(values, io);
     const report = reportWriter(values.report, io.cwd);
     try {
       if (values.wrap) return await runWrapped(command, compiled, mask, report.onMasked, io);
@@ -132,4 +126,4 @@ export const redactCommand: Command = {
       await report.close();
     }
   },
-};
+});

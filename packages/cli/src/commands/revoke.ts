@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { compileRule, fingerprint, redact, scanText, validateSecret, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
-import { loadConfig, loadRules, scanRootOf, selectRules, type LoadedConfig } from '@tokenward/project';
+import type { LoadedConfig } from '@tokenward/project';
 import {
   auditPlan,
   checkEndpointKeys,
@@ -26,11 +25,11 @@ import {
   type EndpointOverrides,
   type RevocationPlan,
 } from '@tokenward/revoke';
-import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
+import type { Io } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN, EXIT_ERROR, UsageError } from '../errors.js';
-import { scanFiles } from '../scanner.js';
-import { listFiles } from '../sources/files.js';
-import { ScanSuppression } from '../suppression.js';
+import { FilesSource, listFiles, runGit } from '@tokenward/sources';
+import { ScanSession } from '../session.js';
 
 export const EXIT_REVOKE_FAILED = 1;
 
@@ -87,13 +86,12 @@ const OPTIONS = {
   config: { type: 'string' },
   // Declared so strict parsing accepts it; parseArgs (allowNegative) reports it as `config: false`.
   'no-config': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /** Reads all of standard input: one token, surrounding whitespace removed. */
 export async function readTokenFromStdin(io: Io): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  for await (const c of io.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
   const token = Buffer.concat(chunks).toString('utf8').trim();
   if (token === '') throw new UsageError('--token -: standard input is empty (pipe the token in, e.g. from a password manager)');
   if (/\s/.test(token)) throw new UsageError('--token -: expected one token on standard input, got several words or lines');
@@ -170,19 +168,11 @@ export function configFlags(values: { rules: string[]; config?: string | boolean
   return typeof values.config === 'string' && !noConfig ? { rules: values.rules, config: values.config, noConfig } : { rules: values.rules, noConfig };
 }
 
-export interface LoadedRuleSet {
-  defs: RuleDefinition[];
-  compiled: CompiledRules;
-  config: LoadedConfig;
-  flags: { config?: string; noConfig: boolean };
-}
+/** Rules, configuration and suppression, loaded once: the scan session `scan` uses. */
+export type LoadedRuleSet = ScanSession;
 
-/** Rules + configuration, as `scan` loads them. */
 export function loadRuleSet(io: Io, paths: readonly string[], flags: { rules: string[]; config?: string; noConfig: boolean }): LoadedRuleSet {
-  const config = loadConfig({ cwd: io.cwd, scanRoot: scanRootOf(paths, io.cwd), configFile: flags.config, noConfig: flags.noConfig, env: io.env });
-  const loaded = loadRules([...config.resolved.rules, ...flags.rules.map((r) => resolve(io.cwd, r))]);
-  const selected = selectRules(config, loaded.defs, loaded.compiled);
-  return { defs: selected.defs, compiled: selected.compiled, config, flags: flags.config !== undefined ? { config: flags.config, noConfig: flags.noConfig } : { noConfig: flags.noConfig } };
+  return ScanSession.open(io, paths, flags);
 }
 
 /** `--provider` / `--rule` filters for path scans; an unknown name is an error listing the known ones. */
@@ -220,9 +210,9 @@ export async function collectFindings(
   if (paths.includes('-')) throw new UsageError(`${command}: use --token - to read a token from standard input`);
   // Same suppression as `scan` (path ignores, inline directives, allow-list, baseline): what scan
   // does not report is not revoked either.
-  const suppression = ScanSuppression.start(paths, set.flags, io);
-  const { files, problems } = await listFiles(paths, { cwd: io.cwd });
-  const result = await scanFiles(set.defs, set.compiled, suppression.filterFiles(files), {});
+  const { suppression } = set;
+  const { files, problems } = await listFiles(paths, { cwd: io.cwd, env: io.env });
+  const result = await set.scan(new FilesSource(suppression.filterFiles(files)));
   for (const p of [...problems, ...result.problems]) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
   const report: { findings: Finding[] } = { findings: result.findings };
   suppression.finish(report);
@@ -376,16 +366,12 @@ export async function runRevocation(o: RevokeRunOptions): Promise<{ failed: numb
   return { failed: results.filter(isFailure).length, planned: 0 };
 }
 
-export const revokeCommand: Command = {
+export const revokeCommand = defineCommand({
   name: 'revoke',
   summary: 'revoke leaked tokens through provider APIs (plan first; --yes to act)',
   help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('revoke', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  async run({ values, positionals }, io) {
     const timeoutMs = parseTimeout(values.timeout);
     const set = loadRuleSet(io, positionals, configFlags(values));
     const endpoints = endpointsFrom(values.endpoint, set.config, set.defs, values['allow-insecure-endpoint']);
@@ -411,22 +397,15 @@ export const revokeCommand: Command = {
     io.stderr.write(`tokenward: audit log: ${audit.path}\n`);
     return failed > 0 ? EXIT_REVOKE_FAILED : EXIT_CLEAN;
   },
-};
+});
 
 /** Commits reachable from any remote-tracking ref ("already pushed"). */
 export function pushedCommits(repoDir: string, commits: readonly string[]): Set<string> {
   const pushed = new Set<string>();
   for (const c of new Set(commits)) {
-    try {
-      const out = execFileSync('git', ['for-each-ref', '--count=1', '--contains', c, '--format=%(refname)', 'refs/remotes/'], {
-        cwd: repoDir,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      if (out.trim() !== '') pushed.add(c);
-    } catch {
-      // Unknown commit or not a repository: treat as not pushed (the safe side: plan only).
-    }
+    const r = runGit(['for-each-ref', '--count=1', '--contains', c, '--format=%(refname)', 'refs/remotes/'], repoDir);
+    // Unknown commit or not a repository: treat as not pushed (the safe side: plan only).
+    if (r.status === 0 && r.stdout.toString('utf8').trim() !== '') pushed.add(c);
   }
   return pushed;
 }

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { loadConfig, loadRules, ruleSummaries, type RuleSummary } from '@tokenward/project';
-import { parseCommandArgs, type Command } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN, UsageError } from '../errors.js';
 
 const HELP = `Usage: tokenward rules [options]
@@ -26,7 +26,6 @@ const OPTIONS = {
   rules: { type: 'string', multiple: true, default: [] as string[] },
   config: { type: 'string' },
   'no-config': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 function table(rows: RuleSummary[]): string {
@@ -53,16 +52,12 @@ function table(rows: RuleSummary[]): string {
   return `${[line(head), ...cells.map(line)].join('\n')}\n\n${rows.length} rules for ${providers} providers: ${withChecksum} with an offline checksum, ${verify} verifiable, ${revoke} revocable through an API (the others: by hand, see DOCS).\n`;
 }
 
-export const rulesCommand: Command = {
+export const rulesCommand = defineCommand({
   name: 'rules',
   summary: 'list the detection rules: keywords, checksum, verify/revoke support, docs',
   help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('rules', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  run({ values, positionals }, io) {
     if (positionals.length) throw new UsageError(`rules: unexpected argument: ${positionals[0]}`);
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`rules: --format must be text or json, not "${values.format}"`);
     const noConfig = (values as { config?: string | boolean }).config === false || values['no-config'] === true;
@@ -82,4 +77,4 @@ export const rulesCommand: Command = {
     }
     return EXIT_CLEAN;
   },
-};
+});

@@ -1,17 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { StreamScanner, type CompiledRules, type Confidence, type Finding, type RuleDefinition, type Severity } from '@tokenward/engine';
-import { parseCommandArgs, parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Confidence, Finding, Severity } from '@tokenward/engine';
+import { parseSize, toolVersion, useColor, type Command, type Io } from '../cli-util.js';
+import { defineCommand, type CommandInput } from '../command.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
-import { loadRules } from '@tokenward/project';
-import { emptyStats, scanFiles, type ScanStats } from '../scanner.js';
-import { listFiles } from '../sources/files.js';
-import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, runGitScan } from '../sources/git-scan.js';
+import { markStateDir, rememberReport } from '@tokenward/project';
+import { emptyStats, FilesSource, listFiles, runGit, StreamSource, type ScanProblem, type ScanStats, type Source } from '@tokenward/sources';
+import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, gitSource } from '../git-scan.js';
 import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks, verificationRequested, verifyReport } from '../revoke-hooks.js';
 import { blockedAdvice } from './hook.js';
-import { ScanSuppression, suppressionFlags, type ScanInternals } from '../suppression.js';
+import { ScanSession } from '../session.js';
+import { suppressionFlags, type ScanInternals } from '../suppression.js';
 
 const FORMATS = Object.keys(REPORTERS);
 
@@ -78,7 +78,6 @@ const OPTIONS = {
   redact: { type: 'string' },
   'exit-code': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
   ...GIT_SCAN_OPTIONS,
   ...REVOKE_SCAN_OPTIONS,
 } as const;
@@ -115,46 +114,18 @@ function parseWhole(value: string, flag: string, min: number, max: number, what:
   return n;
 }
 
-/** Where Tokenward keeps its state; it carries a `.gitignore` of `*` so `git status` stays clean. */
-export const STATE_DIR = '.tokenward';
-const REPORTS_FILE = 'reports.json';
-
-/** Marks `.tokenward/` (when it exists, or `create`) as ignored by git, from inside. */
-export function markStateDir(cwd: string, create = false): string {
-  const dir = join(cwd, STATE_DIR);
-  if (create) mkdirSync(dir, { recursive: true });
-  if (existsSync(dir) && !existsSync(join(dir, '.gitignore'))) {
-    try {
-      writeFileSync(join(dir, '.gitignore'), '# Tokenward state (audit log, caches, report list): never committed.\n*\n');
-    } catch {
-      // A read-only folder only costs a line in git status.
-    }
-  }
-  return dir;
-}
-
-/** Report files earlier runs wrote with -o (absolute paths): never scanned as sources. */
-function writtenReports(cwd: string): Set<string> {
-  try {
-    const list = JSON.parse(readFileSync(join(cwd, STATE_DIR, REPORTS_FILE), 'utf8')) as unknown;
-    return new Set(Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').map((p) => resolve(cwd, p)) : []);
-  } catch {
-    return new Set();
-  }
-}
-
 /**
  * Keeps a report file out of `git status`: its path goes to the repository's `.git/info/exclude`
  * (local to this clone, never committed), unless git already tracks or ignores it.
  */
-function excludeFromGit(file: string): void {
-  const git = (args: string[]) => spawnSync('git', args, { cwd: dirname(file), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+function excludeFromGit(file: string, env: NodeJS.ProcessEnv): void {
+  const git = (args: string[]) => runGit(args, dirname(file), { env });
   const top = git(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) return;
-  const root = top.stdout.trim();
+  const root = top.stdout.toString('utf8').trim();
   if (git(['check-ignore', '-q', file]).status === 0) return;
   if (git(['ls-files', '--error-unmatch', file]).status === 0) return;
-  const excludePath = git(['rev-parse', '--git-path', 'info/exclude']).stdout.trim();
+  const excludePath = git(['rev-parse', '--git-path', 'info/exclude']).stdout.toString('utf8').trim();
   if (!excludePath) return;
   const exclude = isAbsolute(excludePath) ? excludePath : resolve(dirname(file), excludePath);
   const line = `/${relative(root, file).split(sep).join('/')}`;
@@ -168,22 +139,9 @@ function excludeFromGit(file: string): void {
   }
 }
 
-function recordReport(cwd: string, file: string): void {
-  excludeFromGit(file);
-  const known = writtenReports(cwd);
-  if (known.has(file)) return;
-  try {
-    const dir = markStateDir(cwd, true);
-    writeFileSync(join(dir, REPORTS_FILE), `${JSON.stringify([...known, file].map((p) => relative(cwd, p) || p), null, 2)}\n`);
-  } catch {
-    // Only costs the report being scanned next time.
-  }
-}
-
-/** True for Tokenward's own files: `.tokenward/` state and reports it wrote. */
-function isOwnState(abs: string, cwd: string, reports: ReadonlySet<string>): boolean {
-  if (reports.has(abs)) return true;
-  return abs.split(sep).includes(STATE_DIR) && abs.startsWith(cwd);
+function recordReport(io: Io, file: string): void {
+  excludeFromGit(file, io.env);
+  rememberReport(io.cwd, file);
 }
 
 /**
@@ -224,159 +182,139 @@ function progressReporter(io: Io): { update(s: ScanStats): void; done(): void } 
   };
 }
 
-async function scanStdin(compiled: CompiledRules, io: Io, onFinding: (f: Finding) => void): Promise<ScanStats> {
-  const stats = emptyStats();
-  const started = performance.now();
-  const scanner = new StreamScanner(compiled, { path: '<stdin>', kind: 'stdin' }, (found) => {
-    stats.findings += found.length;
-    for (const f of found) onFinding(f);
+/** `tokenward scan`; `internal` carries what other commands ask of it (`tokenward baseline`). */
+export function scanCommandFor(internal?: ScanInternals): Command {
+  return defineCommand({
+    name: 'scan',
+    summary: 'scan files, folders or standard input for leaked tokens',
+    help: HELP,
+    options: OPTIONS,
+    normalize: normalizeRedactFlag,
+    run: (input, io) => runScan(input, io, internal),
   });
-  await new Promise<void>((resolveDone, reject) => {
-    let idle: NodeJS.Timeout | undefined;
-    io.stdin.on('data', (chunk: Buffer | string) => {
-      scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      // A live log (tail -f) goes quiet between lines: report what has arrived without waiting.
-      clearTimeout(idle);
-      idle = setTimeout(() => scanner.flush(), 50);
-    });
-    io.stdin.once('end', () => {
-      clearTimeout(idle);
-      scanner.end();
-      resolveDone();
-    });
-    io.stdin.once('error', reject);
-  });
-  stats.files = 1;
-  stats.bytes = scanner.bytesSeen;
-  stats.durationMs = performance.now() - started;
-  return stats;
 }
 
-export const scanCommand: Command & { run(argv: string[], io: Io, internal?: ScanInternals): Promise<number> } = {
-  name: 'scan',
-  summary: 'scan files, folders or standard input for leaked tokens',
-  help: HELP,
-  async run(rawArgv, io, internal?: ScanInternals) {
-    const argv = normalizeRedactFlag(rawArgv);
-    const { values, positionals } = parseCommandArgs('scan', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
-    const reporter = REPORTERS[values.format];
-    if (!reporter) throw new UsageError(`scan: unknown format "${values.format}" (use ${FORMATS.join(', ')})`);
-    let threads: number | undefined;
-    if (values.threads !== undefined) {
-      threads = /^\d+$/.test(values.threads) ? Number(values.threads) : NaN;
-      if (!Number.isInteger(threads) || threads < 1) {
-        throw new UsageError(`scan: --threads takes a whole number of at least 1 (1 = no worker threads), got "${values.threads}"`);
-      }
-    }
-    parseMinConfidence(values['min-confidence']);
-    parseMinSeverity(values['min-severity']);
-    const redactPercent = values.redact !== undefined ? parseWhole(values.redact, '--redact', 0, 100, 'a percentage from 0 to 100') : undefined;
-    if (redactPercent !== undefined && values['show-secrets']) throw new UsageError('scan: --redact and --show-secrets contradict each other');
-    const findingsExit = values['exit-code'] !== undefined ? parseWhole(values['exit-code'], '--exit-code', 0, 255, 'a whole number from 0 to 255') : EXIT_FINDINGS;
-    const outputFile = values.output !== undefined ? resolve(io.cwd, values.output) : undefined;
-    if (outputFile !== undefined) {
-      // Checked before scanning, so a long scan does not end in a lost report.
-      const folder = dirname(outputFile);
-      let isDir = false;
-      try {
-        isDir = statSync(folder).isDirectory();
-      } catch {
-        isDir = false;
-      }
-      if (!isDir) throw new UsageError(`scan: -o ${values.output}: folder not found: ${relative(io.cwd, folder) || folder} (create it first)`);
-    }
-    const paths = positionals.length ? positionals : ['.'];
-    if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
+export const scanCommand = scanCommandFor();
 
-    const suppression = ScanSuppression.start(paths, suppressionFlags(argv, values, internal), io);
-    const ownReports = writtenReports(io.cwd);
-    if (outputFile) ownReports.add(outputFile);
-    const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
-    const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
-    const { defs, compiled } = suppression.selectRules(loadRules([...suppression.ruleFiles, ...values.rules.map((r) => resolve(io.cwd, r))]));
-    const toFile = values.output !== undefined;
-    const options: ReportOptions = {
-      showSecrets: values['show-secrets'],
-      color: !toFile && useColor(values.color, io.stdout, io.env),
-      showSuppressed: values['show-suppressed'],
-      ...(redactPercent !== undefined ? { redactPercent } : {}),
-    };
-    const report: Report = {
-      findings: [],
-      stats: emptyStats(),
-      problems: [],
-      skippedFiles: [],
-      rules: defs,
-      toolVersion: toolVersion(),
-      root: io.cwd,
-    };
+async function runScan({ values, positionals, argv }: CommandInput<typeof OPTIONS>, io: Io, internal: ScanInternals | undefined): Promise<number> {
+  const reporter = REPORTERS[values.format];
+  if (!reporter) throw new UsageError(`scan: unknown format "${values.format}" (use ${FORMATS.join(', ')})`);
+  let threads: number | undefined;
+  if (values.threads !== undefined) {
+    threads = /^\d+$/.test(values.threads) ? Number(values.threads) : NaN;
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new UsageError(`scan: --threads takes a whole number of at least 1 (1 = no worker threads), got "${values.threads}"`);
+    }
+  }
+  parseMinConfidence(values['min-confidence']);
+  parseMinSeverity(values['min-severity']);
+  const redactPercent = values.redact !== undefined ? parseWhole(values.redact, '--redact', 0, 100, 'a percentage from 0 to 100') : undefined;
+  if (redactPercent !== undefined && values['show-secrets']) throw new UsageError('scan: --redact and --show-secrets contradict each other');
+  const findingsExit = values['exit-code'] !== undefined ? parseWhole(values['exit-code'], '--exit-code', 0, 255, 'a whole number from 0 to 255') : EXIT_FINDINGS;
+  const outputFile = values.output !== undefined ? resolve(io.cwd, values.output) : undefined;
+  if (outputFile !== undefined) {
+    // Checked before scanning, so a long scan does not end in a lost report.
+    const folder = dirname(outputFile);
+    let isDir: boolean;
+    try {
+      isDir = statSync(folder).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new UsageError(`scan: -o ${values.output}: folder not found: ${relative(io.cwd, folder) || folder} (create it first)`);
+  }
+  const paths = positionals.length ? positionals : ['.'];
+  if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
-    let streamed = false;
-    if (gitScanRequested(values)) {
-      // History, staged and pre-push findings take the same reporting path as file scans below.
-      const progress = progressReporter(io);
-      const result = await runGitScan(values, { defs, compiled, io, paths: positionals, threads, maxFileSize, onProgress: (s) => progress.update(s) });
-      progress.done();
-      Object.assign(report, { findings: result.findings, stats: result.stats, problems: result.problems, skippedFiles: result.skippedFiles });
-    } else if (paths[0] === '-') {
-      // Streamed formats print each finding at once and keep none (endless input, bounded memory).
-      streamed = !toFile && reporter.finding !== undefined && !verificationRequested(values);
-      let first = true;
-      report.stats = await scanStdin(compiled, io, (f) => {
-        if (suppression.hideStreamed(f)) return;
-        if (streamed) {
-          io.stdout.write(reporter.finding!(f, options, first));
-          first = false;
-        } else report.findings.push(f);
-      });
-      report.stats.findings -= suppression.belowThreshold;
-    } else {
-      const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd });
-      const { problems } = listed;
-      const files = suppression.filterFiles(displayAsGiven(listed.files.filter((f) => !isOwnState(f.abs, io.cwd, ownReports)), paths, io.cwd));
-      const progress = progressReporter(io);
-      const result = await scanFiles(defs as RuleDefinition[], compiled, files, { threads, maxFileSize, onProgress: (s) => progress.update(s) });
-      progress.done();
-      report.findings = result.findings;
-      report.stats = result.stats;
-      report.problems = [...problems, ...result.problems];
-      report.stats.unreadable += problems.length;
-      report.skippedFiles = result.skippedFiles;
-    }
+  const session = ScanSession.open(io, paths, { ...suppressionFlags(argv, values, internal), rules: values.rules });
+  const { suppression } = session;
+  const { defs } = session.rules;
+  const maxFileSizeText = values['max-file-size'] ?? suppression.maxFileSize;
+  const maxFileSize = maxFileSizeText !== undefined ? parseSize(maxFileSizeText, '--max-file-size') : undefined;
+  const toFile = values.output !== undefined;
+  const options: ReportOptions = {
+    showSecrets: values['show-secrets'],
+    color: !toFile && useColor(values.color, io.stdout, io.env),
+    showSuppressed: values['show-suppressed'],
+    ...(redactPercent !== undefined ? { redactPercent } : {}),
+  };
+  const report: Report = {
+    findings: [],
+    stats: emptyStats(),
+    problems: [],
+    skippedFiles: [],
+    rules: defs,
+    toolVersion: toolVersion(),
+    root: io.cwd,
+  };
 
-    // Every source's findings pass through suppression here (thresholds, inline, allow-list, path,
-    // .gitleaksignore, baseline): the same Suppressor the language server uses.
-    const ended = suppression.finish(report);
-    if (ended !== undefined) return ended;
-    // --verify: answers (and --only-verified) are part of the report, so they come before it.
-    await verifyReport(values, { io, report, defs: defs as RuleDefinition[], paths });
-    const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
-    if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
-    const text = reporter.finish(report, options, streamed);
-    if (outputFile) {
-      writeFileSync(outputFile, text);
-      recordReport(io.cwd, outputFile);
-      // One message whatever the format.
-      io.stderr.write(`tokenward: wrote ${total} ${total === 1 ? 'finding' : 'findings'} to ${values.output} (${values.format})\n`);
-    } else io.stdout.write(text);
-    markStateDir(io.cwd);
-    // Unreadable files are warned about in the report; on stderr too when the report is data.
-    if (values.format !== 'text' || toFile) {
-      for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
-    }
-    // --revoke-policy acts on the findings after the report (network, stderr output).
-    if ((await runScanHooks(values, { io, findings: report.findings, defs: defs as RuleDefinition[], paths })) !== undefined) return findingsExit;
-    // A file that could not be read may hold a secret: neither "clean" nor "these are all" is
-    // true, so 2 wins over the findings code (the findings are still reported above).
-    if (total > 0 && (values.staged || values['pre-push'])) {
-      // The hook's user needs the next step, not only the verdict.
-      io.stderr.write(blockedAdvice(values.staged ? 'commit' : 'push', report.findings.map((f) => f.origin.path)));
-    }
-    if (report.problems.length > 0 && !values['skip-unreadable']) return EXIT_ERROR;
-    return total > 0 ? findingsExit : EXIT_CLEAN;
-  },
-};
+  // Every source — git history, staged changes, a pre-push range, standard input, files — is
+  // scanned by the same pool and reported the same way below.
+  const stdin = !gitScanRequested(values) && paths[0] === '-';
+  // Streamed formats print each finding at once and keep none (endless input, bounded memory).
+  // With --verify the answers are part of every finding, so the report is written whole.
+  const streamed = stdin && !toFile && reporter.finding !== undefined && !verificationRequested(values);
+  let listingProblems: ScanProblem[] = [];
+  let source: Source;
+  if (gitScanRequested(values)) source = await gitSource(values, { io, paths: positionals });
+  else if (stdin) source = new StreamSource(io.stdin);
+  else {
+    const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
+    listingProblems = listed.problems;
+    source = new FilesSource(suppression.filterFiles(displayAsGiven(listed.files, paths, io.cwd)));
+  }
+  let first = true;
+  const onFinding = (f: Finding) => {
+    if (suppression.hideStreamed(f)) return;
+    if (streamed) {
+      io.stdout.write(reporter.finding!(f, options, first));
+      first = false;
+    } else report.findings.push(f);
+  };
+  const progress = progressReporter(io);
+  const result = await session.scan(source, {
+    threads,
+    maxFileSize,
+    onProgress: (s) => progress.update(s),
+    ...(stdin ? { onFindings: (found: Finding[]) => found.forEach(onFinding) } : {}),
+  });
+  progress.done();
+  if (stdin) {
+    report.stats = result.stats;
+    report.stats.findings -= suppression.belowThreshold;
+  } else {
+    Object.assign(report, { findings: result.findings, stats: result.stats, problems: [...listingProblems, ...result.problems], skippedFiles: result.skippedFiles });
+    report.stats.unreadable += listingProblems.length;
+  }
+
+  // Every source's findings pass through suppression here (thresholds, inline, allow-list, path,
+  // .gitleaksignore, baseline): the same Suppressor the language server uses.
+  const ended = suppression.finish(report);
+  if (ended !== undefined) return ended;
+  // --verify: answers (and --only-verified) are part of the report, so they come before it.
+  await verifyReport(values, { io, report, defs, paths, config: session.config });
+  const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
+  if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
+  const text = reporter.finish(report, options, streamed);
+  if (outputFile) {
+    writeFileSync(outputFile, text);
+    recordReport(io, outputFile);
+    // One message whatever the format.
+    io.stderr.write(`tokenward: wrote ${total} ${total === 1 ? 'finding' : 'findings'} to ${values.output} (${values.format})\n`);
+  } else io.stdout.write(text);
+  markStateDir(io.cwd);
+  // Unreadable files are warned about in the report; on stderr too when the report is data.
+  if (values.format !== 'text' || toFile) {
+    for (const p of report.problems) io.stderr.write(`tokenward: warning: cannot read ${p.path}: ${p.message}\n`);
+  }
+  // --revoke-policy acts on the findings after the report (network, stderr output).
+  if ((await runScanHooks(values, { io, findings: report.findings, defs, paths, config: session.config })) !== undefined) return findingsExit;
+  // A file that could not be read may hold a secret: neither "clean" nor "these are all" is
+  // true, so 2 wins over the findings code (the findings are still reported above).
+  if (total > 0 && (values.staged || values['pre-push'])) {
+    // The hook's user needs the next step, not only the verdict.
+    io.stderr.write(blockedAdvice(values.staged ? 'commit' : 'push', report.findings.map((f) => f.origin.path)));
+  }
+  if (report.problems.length > 0 && !values['skip-unreadable']) return EXIT_ERROR;
+  return total > 0 ? findingsExit : EXIT_CLEAN;
+}

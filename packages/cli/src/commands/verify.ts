@@ -12,7 +12,8 @@ import {
   type VerifiedSecret,
   type VerifyResult,
 } from '@tokenward/revoke';
-import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
+import type { Io } from '../cli-util.js';
+import { defineCommand } from '../command.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, UsageError } from '../errors.js';
 import { verificationJson } from '../reporters/report.js';
 import { collectFindings, configFlags, consentToSend, endpointsFrom, hostList, loadRuleSet, parseTimeout, VERIFY_CACHE_FILE } from './revoke.js';
@@ -67,7 +68,6 @@ const OPTIONS = {
   config: { type: 'string' },
   // Declared so strict parsing accepts it; parseArgs (allowNegative) reports it as `config: false`.
   'no-config': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /** One secret's answer, then (indented) why the host, and what a live token reaches. */
@@ -95,16 +95,12 @@ export async function verifyForCli(
   return verifyFindings(findings, defs, { endpoints, http, access: opts.access !== false, ...(cache ? { cache } : {}) });
 }
 
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'check read-only whether found tokens are still active, and what live ones reach',
   help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('verify', argv, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT_CLEAN;
-    }
+  options: OPTIONS,
+  async run({ values, positionals }, io) {
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`verify: unknown format "${values.format}" (use text or json)`);
     const timeoutMs = parseTimeout(values.timeout);
     const set = loadRuleSet(io, positionals, configFlags(values));
@@ -136,4 +132,4 @@ export const verifyCommand: Command = {
     }
     return secrets.some((s) => s.result.status === 'active') ? EXIT_FINDINGS : EXIT_CLEAN;
   },
-};
+});

@@ -1,7 +1,7 @@
 import { describeSuppression, type Finding, type RuleDefinition, type SuppressionReason } from '@tokenward/engine';
 import type { VerifyResult } from '@tokenward/revoke';
 import type { SuppressedFinding } from '../suppression.js';
-import type { ScanProblem, ScanStats } from '../scanner.js';
+import type { ScanProblem, ScanStats } from '@tokenward/sources';
 
 /** Everything a reporter may show. Findings hold raw secrets: reporters print `redacted` unless
  * `showSecrets` is set. */

@@ -1,5 +1,6 @@
 import type { Finding, RuleDefinition } from '@tokenward/engine';
 import { pathToFileURL } from 'node:url';
+import type { Location, Log, PropertyBag, Result } from 'sarif';
 import { describeSuppression, sarifSuppressionKind } from '@tokenward/engine';
 import { listedSuppressed, shownValue, verifiedFields, type Report, type Reporter, type ReportOptions } from './report.js';
 
@@ -23,7 +24,7 @@ function ruleHelp(rule: RuleDefinition): { text: string; markdown: string } {
   return { text: lines.join(' '), markdown };
 }
 
-function location(f: Finding, start: Finding['start'], end: Finding['end']): Record<string, unknown> {
+function location(f: Finding, start: Finding['start'], end: Finding['end']): Location {
   return {
     physicalLocation: {
       artifactLocation: { uri: encodeURI(f.origin.path), uriBaseId: '%SRCROOT%' },
@@ -32,7 +33,7 @@ function location(f: Finding, start: Finding['start'], end: Finding['end']): Rec
   };
 }
 
-function result(f: Finding, ruleIndex: number, o: ReportOptions, verification?: Report['verification']): Record<string, unknown> {
+function result(f: Finding, ruleIndex: number, o: ReportOptions, verification?: Report['verification']): Result {
   const value = shownValue(f.secret, f.redacted, o);
   const live = verification?.get(f.fingerprint)?.status;
   // A paired credential must be fixed at both places: the partner (the AWS secret access key on
@@ -46,14 +47,14 @@ function result(f: Finding, ruleIndex: number, o: ReportOptions, verification?: 
     locations: [location(f, f.start, f.end), ...(partner ? [partner] : [])],
     ...(partner ? { relatedLocations: [{ id: 1, ...partner, message: { text: f.partner!.name } }] } : {}),
     // Keyed by rule + secret, so code scanning keeps one alert when lines move.
-    partialFingerprints: { 'tokenward/v1': f.fingerprint },
+    partialFingerprints: { 'tokenward/v2': f.fingerprint },
     // `verified`: active | inactive | unknown when the scan verified (`--verify`).
     properties: { confidence: f.confidence, provider: f.provider, ...gitProperties(f), ...verifiedFields(f, verification) },
   };
 }
 
 /** History findings: first commit, author, date, introductions, still at HEAD. */
-function gitProperties(f: Finding): Record<string, unknown> {
+function gitProperties(f: Finding): PropertyBag {
   const o = f.origin;
   return {
     ...(o.commit ? { commit: o.commit } : {}),
@@ -68,7 +69,7 @@ function gitProperties(f: Finding): Record<string, unknown> {
 export const sarifReporter: Reporter = {
   finish(report, o) {
     const ruleIndex = new Map(report.rules.map((r, i) => [r.id, i]));
-    const sarif = {
+    const sarif: Log = {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       version: '2.1.0',
       runs: [
@@ -97,7 +98,7 @@ export const sarifReporter: Reporter = {
             // SARIF's own way to say "found, but accepted": viewers hide these by default.
             ...listedSuppressed(report, o).map((s) => ({
               ...result(s.finding, ruleIndex.get(s.finding.ruleId) ?? -1, o),
-              suppressions: [{ kind: sarifSuppressionKind(s.reason), status: 'accepted', justification: describeSuppression(s.reason) }],
+              suppressions: [{ kind: sarifSuppressionKind(s.reason), status: 'accepted' as const, justification: describeSuppression(s.reason) }],
             })),
           ],
           invocations: [

@@ -37,11 +37,11 @@ export function prePushRevisions(repo: GitRepo, input: string, env: NodeJS.Proce
   let notOnRemotes = false;
   for (const u of updates) {
     if (isZeroSha(u.local)) continue;
-    if (gitSync(['cat-file', '-e', `${u.local}^{commit}`], repo.root).status !== 0) {
+    if (gitSync(['cat-file', '-e', `${u.local}^{commit}`], repo).status !== 0) {
       throw new UsageError(`--pre-push: unknown revision "${u.local}": the commit being pushed is not in ${repo.root}`);
     }
     positive.push(u.local);
-    if (u.remote && !isZeroSha(u.remote) && gitSync(['cat-file', '-e', `${u.remote}^{commit}`], repo.root).status === 0) negative.push(`^${u.remote}`);
+    if (u.remote && !isZeroSha(u.remote) && gitSync(['cat-file', '-e', `${u.remote}^{commit}`], repo).status === 0) negative.push(`^${u.remote}`);
     else notOnRemotes = true;
   }
   if (positive.length === 0) return undefined;

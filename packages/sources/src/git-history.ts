@@ -1,9 +1,9 @@
-import { scanBytes, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
+import type { Finding } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
-import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
-import { textBytes } from './files.js';
+import { emptyStats, Tally, type SourceResult } from './chunk.js';
 import { CatFileBatch, gitStream, gitSync, hasHead, isZeroSha, LOW_MEMORY_PACK_ACCESS, shallowCommits, type GitRepo } from './git.js';
-import { BlobScanPool } from './git-pool.js';
+import type { ChunkPool } from './pool.js';
+import type { Source, SourceScanOptions } from './source.js';
 
 /**
  * Git history as a source. How it works (and why):
@@ -32,20 +32,8 @@ export interface HistoryScanOptions {
   revs: string[];
   /** Limit to these paths (git pathspecs, relative to the repository root). */
   pathspec?: string[];
-  /** Skip blobs larger than this many bytes (counted as skipped). */
-  maxFileSize?: number;
-  /** Worker threads for scanning blobs (0/1 = this thread). Default: by cores. */
-  threads?: number;
   /** Repository path → path shown in reports. */
   display: (repoPath: string) => string;
-  onProgress?: (stats: ScanStats) => void;
-}
-
-export interface HistoryScanResult {
-  findings: Finding[];
-  stats: ScanStats;
-  problems: ScanProblem[];
-  skippedFiles: ScanProblem[];
 }
 
 interface CommitInfo {
@@ -103,7 +91,7 @@ const HEADER_FIELDS = 5;
 function checkShallow(repo: GitRepo, revs: readonly string[]): void {
   const shallow = shallowCommits(repo);
   if (shallow.size === 0) return;
-  const listed = gitSync(['rev-list', ...revs, '--'], repo.root);
+  const listed = gitSync(['rev-list', ...revs, '--'], repo);
   if (listed.status !== 0) return; // the log itself will report the bad revision
   const boundary = listed.stdout
     .toString('latin1')
@@ -117,12 +105,22 @@ function checkShallow(repo: GitRepo, revs: readonly string[]): void {
   }
 }
 
-export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: CompiledRules, repo: GitRepo, options: HistoryScanOptions): Promise<HistoryScanResult> {
-  const started = performance.now();
+/** Git history (or a pre-push range) as a source: each unique blob and each commit message a chunk. */
+export class GitHistorySource implements Source {
+  constructor(
+    private readonly repo: GitRepo,
+    private readonly options: HistoryScanOptions,
+  ) {}
+
+  scan(pool: ChunkPool, options: SourceScanOptions = {}): Promise<SourceResult> {
+    return scanGitHistory(pool, this.repo, this.options, options);
+  }
+}
+
+async function scanGitHistory(pool: ChunkPool, repo: GitRepo, options: HistoryScanOptions, scanOptions: SourceScanOptions): Promise<SourceResult> {
   checkShallow(repo, options.revs);
-  const stats: ScanStats = { ...emptyStats(), commits: 0 };
-  const skippedFiles: ScanProblem[] = [];
-  const problems: ScanProblem[] = [];
+  const tally = new Tally(scanOptions.onProgress, { ...emptyStats(), commits: 0 });
+  const { stats } = tally;
 
   const commits: CommitInfo[] = [];
   const changes: Change[] = [];
@@ -133,31 +131,22 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
   /** A representative path per blob, for problem messages. */
   const blobPath = new Map<string, string>();
 
-  const pool = new BlobScanPool(defs, compiled, options.threads, (sha, findings) => {
-    if (findings.length) blobFindings.set(sha, findings);
-    stats.findings += findings.length;
-  }, (busy) => (busy ? cat.pause() : cat.resume()));
+  pool.plan({ streaming: true });
   const onBlob = (sha: string, type: string, bytes: Buffer | undefined) => {
+    const shown = blobPath.get(sha) ?? sha;
     if (!bytes || type !== 'blob') {
-      problems.push({ path: blobPath.get(sha) ?? sha, message: `git object ${sha.slice(0, 12)} is ${bytes ? `a ${type}` : 'missing'}` });
+      tally.problems.push({ path: shown, message: `git object ${sha.slice(0, 12)} is ${bytes ? `a ${type}` : 'missing'}` });
       return;
     }
-    if (options.maxFileSize !== undefined && bytes.length > options.maxFileSize) {
-      stats.skipped++;
-      skippedFiles.push({ path: `${blobPath.get(sha) ?? sha} (blob ${sha.slice(0, 12)})`, message: 'larger than --max-file-size' });
-      return;
-    }
-    const text = textBytes(bytes);
-    if (!text) {
-      stats.binary++;
-      return;
-    }
-    stats.files++;
-    stats.bytes += bytes.length;
-    pool.scan(sha, text);
-    options.onProgress?.(stats);
+    // The blob's findings carry no path yet: each change that brought the blob supplies one.
+    pool.scan({ origin: { path: '', kind: 'git-blob', blob: sha }, bytes }, (outcome) => {
+      if (outcome.kind === 'scanned' && outcome.findings.length) blobFindings.set(sha, outcome.findings);
+      tally.add(outcome.kind === 'skipped' ? `${shown} (blob ${sha.slice(0, 12)})` : shown, outcome, false);
+    });
   };
-  const cat = new CatFileBatch(repo.root, onBlob);
+  const cat = new CatFileBatch(repo, onBlob);
+  // Back-pressure: when the workers fall behind, git waits on its pipe.
+  pool.onBusy((busy) => (busy ? cat.pause() : cat.resume()));
 
   // --- walk history ---
   let header: Buffer[] | undefined;
@@ -199,8 +188,9 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
         commits.push(commit);
         stats.commits!++;
         header = undefined;
-        const found = scanBytes(compiled, message!, { path: COMMIT_MESSAGE_PATH, kind: 'git-message', commit: commit.sha });
-        for (const f of found) messageIntros.push({ commit, finding: f });
+        // Messages are small and their order matters here: scanned in this thread, as they come.
+        const outcome = pool.scanHere({ origin: { path: COMMIT_MESSAGE_PATH, kind: 'git-message', commit: commit.sha }, bytes: message!, text: true });
+        if (outcome.kind === 'scanned') for (const f of outcome.findings) messageIntros.push({ commit, finding: f });
       }
       return;
     }
@@ -224,7 +214,7 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
     else if (token[0] === 58 /* ':' */) pendingMeta = token.toString('latin1');
   };
   const tokenizer = new NulTokenizer(onToken);
-  const log = gitStream(logArgs, repo.root, (chunk) => {
+  const log = gitStream(logArgs, repo, (chunk) => {
     tokenizer.push(chunk);
     // Back-pressure: when cat-file cannot keep up, stop reading the log for a moment.
     if (waitDrain) {
@@ -242,7 +232,6 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
     await pool.drain();
   } catch (e) {
     cat.kill();
-    await pool.close();
     throw e;
   }
 
@@ -287,7 +276,6 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
   }
 
   const atHead = merged.size ? await fingerprintsAtHead(repo, pool, requested, blobFindings, onBlob, options.pathspec) : new Set<string>();
-  await pool.close();
 
   const findings: Finding[] = [];
   for (const [fp, { first, count }] of merged) {
@@ -308,13 +296,12 @@ export async function scanGitHistory(defs: readonly RuleDefinition[], compiled: 
   }
   findings.sort((a, b) => (a.origin.date! < b.origin.date! ? -1 : a.origin.date! > b.origin.date! ? 1 : 0) || (a.origin.path < b.origin.path ? -1 : a.origin.path > b.origin.path ? 1 : 0) || a.byteOffset - b.byteOffset);
   stats.findings = findings.length;
-  stats.durationMs = performance.now() - started;
-  return { findings, stats, problems, skippedFiles };
+  return { ...tally.finish(), findings };
 }
 
 /** Reads and scans a list of blobs with one extra cat-file process. */
-async function scanBlobs(repo: GitRepo, pool: BlobScanPool, blobs: string[], requested: Set<string>, onBlob: (sha: string, type: string, bytes: Buffer | undefined) => void): Promise<void> {
-  const cat = new CatFileBatch(repo.root, onBlob);
+async function scanBlobs(repo: GitRepo, pool: ChunkPool, blobs: string[], requested: Set<string>, onBlob: (sha: string, type: string, bytes: Buffer | undefined) => void): Promise<void> {
+  const cat = new CatFileBatch(repo, onBlob);
   for (const b of blobs) {
     requested.add(b);
     if (!cat.request(b)) await cat.drained();
@@ -327,7 +314,7 @@ async function scanBlobs(repo: GitRepo, pool: BlobScanPool, blobs: string[], req
 /** Fingerprints found in HEAD's tree: blobs already scanned are looked up, others read now. */
 async function fingerprintsAtHead(
   repo: GitRepo,
-  pool: BlobScanPool,
+  pool: ChunkPool,
   requested: Set<string>,
   blobFindings: Map<string, Finding[]>,
   onBlob: (sha: string, type: string, bytes: Buffer | undefined) => void,
@@ -335,7 +322,7 @@ async function fingerprintsAtHead(
 ): Promise<Set<string>> {
   const out = new Set<string>();
   if (!hasHead(repo)) return out;
-  const tree = gitSync(['ls-tree', '-r', '-z', '--full-tree', 'HEAD', '--', ...(pathspec ?? [])], repo.root);
+  const tree = gitSync(['ls-tree', '-r', '-z', '--full-tree', 'HEAD', '--', ...(pathspec ?? [])], repo);
   if (tree.status !== 0) return out;
   const blobs: string[] = [];
   for (const entry of tree.stdout.toString('utf8').split('\0')) {

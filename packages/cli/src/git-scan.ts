@@ -1,13 +1,7 @@
 import { join, relative, resolve, isAbsolute, sep } from 'node:path';
-import type { CompiledRules, Finding, RuleDefinition } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
-import type { Io } from '../cli-util.js';
-import { emptyStats, type ScanProblem, type ScanStats } from '../scanner.js';
-import { toDisplay } from './files.js';
-import { discoverRepo, resolveCommit, type GitRepo } from './git.js';
-import { scanGitHistory } from './git-history.js';
-import { prePushRevisions } from './git-prepush.js';
-import { scanStaged } from './git-staged.js';
+import { discoverRepo, emptyStats, GitHistorySource, GitStagedSource, prePushRevisions, resolveCommit, toDisplay, type GitRepo, type Source } from '@tokenward/sources';
+import type { Io } from './cli-util.js';
 
 /** The git sources behind `tokenward scan`'s flags, in one place so scan.ts only routes. */
 
@@ -20,22 +14,6 @@ export interface GitScanFlags {
   'pre-push'?: boolean;
 }
 
-export interface GitScanContext {
-  defs: readonly RuleDefinition[];
-  compiled: CompiledRules;
-  io: Io;
-  paths: readonly string[];
-  threads?: number;
-  maxFileSize?: number;
-  onProgress?: (stats: ScanStats) => void;
-}
-
-export interface GitScanResult {
-  findings: Finding[];
-  stats: ScanStats;
-  problems: ScanProblem[];
-  skippedFiles: ScanProblem[];
-}
 
 /** Help lines for scan's --help. */
 export const GIT_SCAN_HELP = `Git:
@@ -66,7 +44,7 @@ export function gitScanRequested(flags: GitScanFlags): boolean {
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(parts).toString('utf8');
 }
 
@@ -97,40 +75,36 @@ function pathspecFor(repo: GitRepo, path: string, cwd: string): string[] | undef
   return [`:(top)${sep === '/' ? rel : rel.split(sep).join('/')}`];
 }
 
-export async function runGitScan(flags: GitScanFlags, ctx: GitScanContext): Promise<GitScanResult> {
+/** Nothing to scan: a push that only deletes refs. */
+const NOTHING: Source = { scan: () => Promise.resolve({ findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] }) };
+
+/** The source the git flags ask for, its repository and revisions checked (exit 2 when wrong). */
+export async function gitSource(flags: GitScanFlags, ctx: { io: Io; paths: readonly string[] }): Promise<Source> {
   const modes = [flags.staged && '--staged', flags['pre-push'] && '--pre-push', (flags.history || flags.branch !== undefined || flags.since !== undefined || flags.range !== undefined) && '--history'].filter(Boolean);
   if (modes.length > 1) throw new UsageError(`scan: ${modes.join(' and ')} cannot be combined`);
   if (ctx.paths.length > 1) throw new UsageError(`scan: ${modes[0]} takes one repository path, got ${ctx.paths.length}`);
   const path = ctx.paths[0] ?? '.';
   if (path === '-') throw new UsageError(`scan: ${modes[0]} reads a repository, not standard input`);
   const { io } = ctx;
-  const repo = discoverRepo(path, io.cwd, { allowBare: !flags.staged });
+  const repo = discoverRepo(path, io.cwd, io.env, { allowBare: !flags.staged });
 
-  if (flags.staged) return scanStaged(ctx.compiled, repo, io.cwd, ctx.maxFileSize);
+  if (flags.staged) return new GitStagedSource(repo, io.cwd);
 
   let revs: string[] | undefined;
   if (flags['pre-push']) {
     // The pre-commit framework runs a hook at every stage the user installed unless the hook pins
     // one, and stage names differ between its versions: at a stage other than pre-push it gives no
     // pushed range (and stdin may be the terminal), so nothing is being pushed.
-    if (io.env.PRE_COMMIT === '1' && !io.env.PRE_COMMIT_TO_REF && !io.env.PRE_COMMIT_LOCAL_BRANCH) {
-      return { findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] };
-    }
+    if (io.env.PRE_COMMIT === '1' && !io.env.PRE_COMMIT_TO_REF && !io.env.PRE_COMMIT_LOCAL_BRANCH) return NOTHING;
     if (!io.env.PRE_COMMIT_TO_REF && !io.env.PRE_COMMIT_LOCAL_BRANCH && (io.stdin as { isTTY?: boolean }).isTTY) {
       throw new UsageError('scan --pre-push reads the refs being pushed from standard input, as git passes them to a pre-push hook');
     }
     revs = prePushRevisions(repo, io.env.PRE_COMMIT_TO_REF ? '' : await readAll(io.stdin), io.env);
-    if (!revs) return { findings: [], stats: { ...emptyStats(), commits: 0 }, problems: [], skippedFiles: [] };
+    if (!revs) return NOTHING;
   } else {
     // An empty repository is fine: `git log --all` lists nothing and the scan is clean.
     revs = historyRevisions(repo, flags);
   }
-  return scanGitHistory(ctx.defs, ctx.compiled, repo, {
-    revs,
-    pathspec: flags['pre-push'] ? undefined : pathspecFor(repo, path, io.cwd),
-    maxFileSize: ctx.maxFileSize,
-    threads: ctx.threads,
-    display: (p) => toDisplay(join(repo.root, p), io.cwd),
-    onProgress: ctx.onProgress,
-  });
+  const pathspec = flags['pre-push'] ? undefined : pathspecFor(repo, path, io.cwd);
+  return new GitHistorySource(repo, { revs, ...(pathspec ? { pathspec } : {}), display: (p) => toDisplay(join(repo.root, p), io.cwd) });
 }

@@ -1,28 +1,58 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { SimpleGit } from 'simple-git';
 import { UsageError } from '@tokenward/project';
 
-/** Plumbing shared by the history, staged and pre-push sources. */
+/**
+ * The one place Tokenward runs git. Four ways in, each for one job:
+ *  - `runGit` / `gitSync`: plumbing with a short answer (rev-parse, ls-files, diff --raw), run to
+ *    completion without loading a library: the pre-commit path must start fast;
+ *  - `gitStream`: a long listing read as it comes (`git log --raw` over a whole history);
+ *  - `CatFileBatch`: object contents, from one `git cat-file --batch` process for any number of
+ *    objects (history, staged changes);
+ *  - `porcelain`: simple-git for the calls of setup commands (config, hooks), loaded on first use.
+ * Git never runs through a shell, and secrets are never among its arguments.
+ */
 
 export interface GitRepo {
   /** Absolute path of the work tree's top folder. */
   root: string;
   /** Absolute path of the git folder (`.git`, or the worktree's git dir). */
   gitDir: string;
+  /** Environment git runs with (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface GitResult {
   status: number | null;
   stdout: Buffer;
   stderr: string;
+  /** Set when git could not be started (not installed, cwd gone). */
+  error?: NodeJS.ErrnoException;
 }
 
-/** Runs git to completion. Never through a shell; secrets are never among `args`. */
-export function gitSync(args: readonly string[], cwd: string, input?: string | Buffer): GitResult {
-  const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
-  if (r.error) throw new UsageError(`cannot run git: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message} (is git installed and on PATH?)`);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
+/** Runs git to completion and returns what it said; never throws. */
+export function runGit(args: readonly string[], cwd: string, options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): GitResult {
+  const r = spawnSync('git', args, { cwd, input: options.input, env: options.env, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr = r.stderr ? r.stderr.toString('utf8').trim() : '';
+  if (r.error) return { status: null, stdout: Buffer.alloc(0), stderr, error: r.error };
+  return { status: r.status, stdout: r.stdout, stderr };
+}
+
+/** `runGit` in a repository (or a folder), with "git cannot be run" as a usage error. */
+export function gitSync(args: readonly string[], at: Pick<GitRepo, 'root' | 'env'>, input?: string | Buffer): GitResult {
+  const r = runGit(args, at.root, { input, env: at.env });
+  if (r.error) throw new UsageError(`cannot run git: ${r.error.code ?? r.error.message} (is git installed and on PATH?)`);
+  return r;
+}
+
+/** simple-git for porcelain calls (configuration, hook folders), loaded on first use so a scan
+ * never pays for it. It runs git with this process's environment minus GIT_* variables (its
+ * guard against environment injection). */
+export async function porcelain(dir: string): Promise<SimpleGit> {
+  const { simpleGit } = await import('simple-git');
+  return simpleGit({ baseDir: dir });
 }
 
 const firstLine = (s: string): string => s.split('\n').find((l) => l.trim())?.replace(/^(fatal|error): /, '') ?? '';
@@ -33,7 +63,7 @@ const firstLine = (s: string): string => s.split('\n').find((l) => l.trim())?.re
  * `allowBare`: a bare repository (a mirror clone) is accepted, as its git folder; history scans
  * read only objects, so they need no work tree.
  */
-export function discoverRepo(path: string, cwd: string, options: { allowBare?: boolean } = {}): GitRepo {
+export function discoverRepo(path: string, cwd: string, env?: NodeJS.ProcessEnv, options: { allowBare?: boolean } = {}): GitRepo {
   const abs = isAbsolute(path) ? path : resolve(cwd, path);
   let dir = abs;
   try {
@@ -41,9 +71,9 @@ export function discoverRepo(path: string, cwd: string, options: { allowBare?: b
   } catch {
     throw new UsageError(`path not found: ${path}`);
   }
-  const r = gitSync(['rev-parse', '--show-toplevel', '--absolute-git-dir'], dir);
+  const r = gitSync(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { root: dir, env });
   if (r.status !== 0 && options.allowBare) {
-    const [bare, gitDir] = gitSync(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], dir).stdout.toString('utf8').trim().split('\n');
+    const [bare, gitDir] = gitSync(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], { root: dir, env }).stdout.toString('utf8').trim().split('\n');
     if (bare === 'true' && gitDir) return { root: gitDir, gitDir };
   }
   if (r.status !== 0) {
@@ -53,25 +83,25 @@ export function discoverRepo(path: string, cwd: string, options: { allowBare?: b
   }
   const [root, gitDir] = r.stdout.toString('utf8').trim().split('\n');
   if (!root || !gitDir) throw new UsageError(`not a git work tree: ${path} (a bare repository has no staged changes or HEAD files to scan here)`);
-  return { root, gitDir };
+  return env ? { root, gitDir, env } : { root, gitDir };
 }
 
 /** The commit a revision names, or a usage error naming the revision. */
 export function resolveCommit(repo: GitRepo, rev: string, what = 'revision'): string {
   if (rev.startsWith('-')) throw new UsageError(`unknown ${what} "${rev}"`);
-  const r = gitSync(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], repo.root);
+  const r = gitSync(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], repo);
   if (r.status !== 0) throw new UsageError(`unknown ${what} "${rev}": no such commit in ${repo.root}`);
   return r.stdout.toString('utf8').trim();
 }
 
 /** Whether the repository has any commit at all (a fresh `git init` has none). */
 export function hasHead(repo: GitRepo): boolean {
-  return gitSync(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], repo.root).status === 0;
+  return gitSync(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], repo).status === 0;
 }
 
 /** Boundary commits of a shallow clone (their parents are missing), or an empty set. */
 export function shallowCommits(repo: GitRepo): Set<string> {
-  const file = gitSync(['rev-parse', '--git-path', 'shallow'], repo.root).stdout.toString('utf8').trim();
+  const file = gitSync(['rev-parse', '--git-path', 'shallow'], repo).stdout.toString('utf8').trim();
   const abs = isAbsolute(file) ? file : resolve(repo.root, file);
   if (!existsSync(abs)) return new Set();
   return new Set(
@@ -109,10 +139,10 @@ export class CatFileBatch {
   readonly done: Promise<void>;
 
   constructor(
-    cwd: string,
+    repo: Pick<GitRepo, 'root' | 'env'>,
     private readonly onObject: (id: string, type: string, bytes: Buffer | undefined) => void,
   ) {
-    this.proc = spawn('git', [...LOW_MEMORY_PACK_ACCESS, 'cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn('git', [...LOW_MEMORY_PACK_ACCESS, 'cat-file', '--batch'], { cwd: repo.root, env: repo.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     // Writes after git died would throw EPIPE asynchronously; the exit handler reports it.
@@ -199,8 +229,8 @@ export class CatFileBatch {
 }
 
 /** Runs a git command streaming its stdout to `onData`; rejects with git's message on failure. */
-export function gitStream(args: readonly string[], cwd: string, onData: (chunk: Buffer) => void): { done: Promise<void>; proc: ChildProcessWithoutNullStreams } {
-  const proc = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+export function gitStream(args: readonly string[], repo: Pick<GitRepo, 'root' | 'env'>, onData: (chunk: Buffer) => void): { done: Promise<void>; proc: ChildProcessWithoutNullStreams } {
+  const proc = spawn('git', args, { cwd: repo.root, env: repo.env, stdio: ['pipe', 'pipe', 'pipe'] });
   proc.stdin.end();
   let stderr = '';
   proc.stdout.on('data', onData);

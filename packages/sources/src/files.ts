@@ -1,0 +1,181 @@
+import * as fs from 'node:fs';
+import { statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Finding } from '@tokenward/engine';
+import { isOwnState, UsageError, writtenReports } from '@tokenward/project';
+import { Tally, type SourceResult } from './chunk.js';
+import { runGit } from './git.js';
+import type { ChunkPool } from './pool.js';
+import type { Source, SourceScanOptions } from './source.js';
+
+export interface ListedFile {
+  /** Absolute path. */
+  abs: string;
+  /** Path shown in reports: relative to the working directory, with `/` separators. */
+  display: string;
+  /** Hex of the path's bytes when its name is not valid UTF-8 (`abs` then shows it escaped,
+   * `\xNN`): a string cannot name such a file, so it is opened by these bytes. */
+  raw?: string;
+}
+
+/** A file name as bytes: printable when valid UTF-8, else each invalid byte as `\xNN`. */
+function safeName(bytes: Buffer): { name: string; raw?: string } {
+  const name = bytes.toString('utf8');
+  if (Buffer.from(name, 'utf8').equals(bytes)) return { name };
+  let out = '';
+  for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return { name: out, raw: bytes.toString('hex') };
+}
+
+/** Non-UTF-8 names found by the last listings: escaped absolute path → hex of the real bytes. */
+const rawNames = new Map<string, string>();
+
+export interface WalkProblem {
+  path: string;
+  message: string;
+}
+
+export interface WalkOptions {
+  /** Walk every file, ignoring .gitignore (like ripgrep's --no-ignore). */
+  noIgnore?: boolean;
+  /** Paths are shown relative to this folder; Tokenward's own state below it is never listed. */
+  cwd?: string;
+  /** More files never to list (absolute paths): the report a scan is about to write. */
+  exclude?: Iterable<string>;
+  /** Environment git runs with. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const toDisplay = (abs: string, cwd: string): string => {
+  // Fast path for the common case, a file below the working directory (path.relative is costly
+  // across tens of thousands of files).
+  const rel = abs.startsWith(cwd) && abs[cwd.length] === sep ? abs.slice(cwd.length + 1) : relative(cwd, abs) || abs;
+  return sep === '/' ? rel : rel.split(sep).join('/');
+};
+
+/**
+ * Files tracked or untracked-but-not-ignored under `dir`, by git itself: exactly git's ignore
+ * semantics (nested .gitignore, .git/info/exclude, core.excludesFile). Undefined outside a
+ * repository, or when `dir` itself is ignored (then the user asked for it explicitly).
+ */
+function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined): string[] | undefined {
+  const git = (args: string[]) => runGit(args, dir, { env });
+  const inside = git(['rev-parse', '--is-inside-work-tree']);
+  if (inside.status !== 0 || inside.stdout.toString().trim() !== 'true') return undefined;
+  if (git(['check-ignore', '-q', '.']).status === 0) return undefined;
+  const r = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate']);
+  if (r.status !== 0) return undefined;
+  // Split the bytes, not a decoded string: a name that is not UTF-8 would otherwise be mangled
+  // into U+FFFD, name no file, and be dropped as "vanished during the scan".
+  const out: string[] = [];
+  const bytes = r.stdout;
+  let from = 0;
+  for (let nul = bytes.indexOf(0); nul !== -1; from = nul + 1, nul = bytes.indexOf(0, from)) {
+    if (nul === from) continue;
+    const entry = bytes.subarray(from, nul);
+    const { name, raw } = safeName(entry);
+    const abs = join(dir, name);
+    if (raw) rawNames.set(abs, Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), entry]).toString('hex'));
+    out.push(abs);
+  }
+  return out;
+}
+
+/** fast-glob walk that records unreadable folders instead of dropping them silently. */
+async function globWalk(dir: string, problems: WalkProblem[]): Promise<string[]> {
+  const readdirSync = ((path: string, options?: unknown) => {
+    try {
+      return fs.readdirSync(path, options as fs.ObjectEncodingOptions & { withFileTypes: true });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'ENOENT') problems.push({ path, message: err.code ?? err.message });
+      throw err;
+    }
+  }) as unknown as typeof fs.readdirSync;
+  // Loaded on first use: git repositories (and pre-commit runs) never need it, and its ~100
+  // module files cost tens of milliseconds of start-up.
+  const { default: fg } = await import('fast-glob');
+  // The synchronous walk is two to three times faster than the asynchronous one, and the scan
+  // cannot start before the list is complete anyway.
+  const relativePaths = fg.sync('**', {
+    cwd: dir,
+    dot: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+    ignore: ['**/.git/**'],
+    fs: { ...fs, readdirSync },
+  });
+  // fast-glob's `absolute` resolves every entry; a prefix is all it takes.
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  return sep === '/' ? relativePaths.map((r) => prefix + r) : relativePaths.map((r) => prefix + r.split('/').join(sep));
+}
+
+/**
+ * Expands the scan paths into files, the same way for every consumer (the CLI, the editor's
+ * workspace scan): inside a git repository what git tracks or would track, elsewhere every file
+ * (fast-glob), never Tokenward's own state. A path that does not exist is a usage error.
+ */
+export async function listFiles(paths: readonly string[], options: WalkOptions = {}): Promise<{ files: ListedFile[]; problems: WalkProblem[] }> {
+  const cwd = options.cwd ?? process.cwd();
+  const problems: WalkProblem[] = [];
+  const seen = new Set<string>();
+  const files: ListedFile[] = [];
+  const reports = writtenReports(cwd);
+  for (const e of options.exclude ?? []) reports.add(e);
+  const add = (abs: string) => {
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    if (isOwnState(abs, cwd, reports)) return;
+    const raw = rawNames.get(abs);
+    files.push(raw ? { abs, display: toDisplay(abs, cwd), raw } : { abs, display: toDisplay(abs, cwd) });
+  };
+  for (const p of paths) {
+    const abs = isAbsolute(p) ? p : resolve(cwd, p);
+    let st: fs.Stats;
+    try {
+      st = statSync(abs);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new UsageError(`path not found: ${p}`);
+      // It exists but cannot be read (permissions, symlink loop): report it and go on.
+      problems.push({ path: toDisplay(abs, cwd), message: `${err.code ?? 'error'}: ${err.message.replace(/^[A-Z]+: /, '')}` });
+      continue;
+    }
+    if (!st.isDirectory()) {
+      add(abs);
+      continue;
+    }
+    const listed = options.noIgnore ? undefined : gitListing(abs, options.env);
+    const all = listed ?? (await globWalk(abs, problems));
+    all.sort();
+    for (const f of all) add(f);
+  }
+  return { files, problems };
+}
+
+/** Files as a source: each one a chunk, read where it is scanned. */
+export class FilesSource implements Source {
+  constructor(private readonly files: readonly ListedFile[]) {}
+
+  get size(): number {
+    return this.files.length;
+  }
+
+  async scan(pool: ChunkPool, options: SourceScanOptions = {}): Promise<SourceResult> {
+    const tally = new Tally(options.onProgress);
+    pool.plan({ chunks: this.files.length });
+    for (const f of this.files) {
+      const file = f.raw ? { abs: f.abs, raw: f.raw } : { abs: f.abs };
+      pool.scan({ origin: { path: f.display, kind: 'file' }, file }, (outcome) => tally.add(f.display, outcome));
+    }
+    await pool.drain();
+    tally.findings.sort(compareFindings);
+    return tally.finish();
+  }
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.origin.path !== b.origin.path) return a.origin.path < b.origin.path ? -1 : 1;
+  return a.byteOffset - b.byteOffset || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
+}

@@ -1,0 +1,14 @@
+/**
+ * @tokenward/sources: where bytes come from. Each source turns its input into chunks with their
+ * origin; one pool scans chunks from any source, in this thread or worker threads.
+ */
+export { emptyStats, Tally, type Chunk, type ChunkOrigin, type ChunkOutcome, type BytesChunk, type FileChunk, type FileRef, type ScanStats, type ScanProblem, type SourceResult } from './chunk.js';
+export { scanSource, type Source, type SourceScanOptions } from './source.js';
+export { ChunkPool, defaultThreads, defaultStreamingWorkers, type ChunkPoolOptions, type PoolPlan, type PoolRules } from './pool.js';
+export { scanChunk, admitBytes, scanAdmitted, textBytes, looksBinary, WHOLE_FILE_LIMIT, type ScanChunkOptions } from './scan-chunk.js';
+export { FilesSource, listFiles, toDisplay, compareFindings, type ListedFile, type WalkOptions, type WalkProblem } from './files.js';
+export { StreamSource } from './stream.js';
+export { GitHistorySource, COMMIT_MESSAGE_PATH, type HistoryScanOptions } from './git-history.js';
+export { GitStagedSource } from './git-staged.js';
+export { prePushRevisions } from './git-prepush.js';
+export { discoverRepo, resolveCommit, hasHead, shallowCommits, runGit, gitSync, gitStream, porcelain, CatFileBatch, isZeroSha, LOW_MEMORY_PACK_ACCESS, type GitRepo, type GitResult } from './git.js';
