@@ -10,7 +10,7 @@ import { REPORTERS, type Report, type ReportOptions } from '@tokenward/cli';
 import { githubToken } from '../helpers/tokens.js';
 
 const PLAIN: ReportOptions = { showSecrets: false, color: false };
-const GENERIC = 'api_key = "q8Zr2Lm0Xv7Tn4Kp9Wd3Hs6Bj1Fy5Gc"\n';
+const GENERIC = 'api_key = "qZrwLmQXvTnKpWdHsBjFyGcR"\n';
 
 let rules: ReturnType<typeof loadRules>;
 beforeAll(() => {
@@ -163,7 +163,7 @@ describe('sarif', () => {
     expect(result).toMatchObject({
       ruleId: 'github-pat-classic',
       level: 'error',
-      partialFingerprints: { 'tokenward/v1': findings[0]!.fingerprint },
+      partialFingerprints: { 'tokenward/v2': findings[0]!.fingerprint },
       locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a%20b.ts', uriBaseId: '%SRCROOT%' }, region: { startLine: 2, startColumn: 23, endLine: 2, endColumn: 63 } } }],
     });
     expect(run.originalUriBaseIds['%SRCROOT%'].uri).toBe('file:///work/project/');

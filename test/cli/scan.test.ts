@@ -84,7 +84,7 @@ describe('tokenward scan', () => {
     expect(res.ruleId).toBe('github-pat-classic');
     expect(run.tool.driver.rules[res.ruleIndex].id).toBe('github-pat-classic');
     expect(res.level).toBe('error');
-    expect(res.partialFingerprints['tokenward/v1']).toMatch(/^[0-9a-f]{40}$/);
+    expect(res.partialFingerprints['tokenward/v2']).toMatch(/^[0-9a-f]{40}$/);
     expect(res.locations[0].physicalLocation).toEqual({
       artifactLocation: { uri: 'deploy/app.yaml', uriBaseId: '%SRCROOT%' },
       region: { startLine: 2, startColumn: 12, endLine: 2, endColumn: 52 },

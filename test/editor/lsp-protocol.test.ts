@@ -194,7 +194,7 @@ describe('tokenward lsp --stdio', () => {
     expect(github.revoked).toContain(token);
     const [after] = await c.diagnosticsFor(uri, (ds) => ds[0]?.severity === 4);
     expect(after!.message).toMatch(/^revoked: GitHub token ghp_\*\*\*\*…/);
-    expect(after!.data).toEqual({ fingerprint: (d!.data as { fingerprint: string }).fingerprint, ruleId: 'github-pat-classic', state: 'revoked' });
+    expect(after!.data).toEqual({ fingerprint: (d!.data as { fingerprint: string }).fingerprint, ruleId: 'github-pat-classic', state: 'revoked', verified: 'inactive' });
     const audit = readFileSync(join(root, '.tokenward/audit.jsonl'), 'utf8');
     expect(audit).toContain(d!.data && (d!.data as { fingerprint: string }).fingerprint);
     expect(audit).toContain('"outcome":"revoked"');

@@ -62,7 +62,7 @@ describe('docs/examples/org-workflow.yml', () => {
     const merge = await runStep(workflow.jobs.report!.steps.find((s) => s.name === 'Merge the shards')!);
     expect(merge.status, merge.stderr).toBe(1); // the HTML line keeps the default: secrets found
     const sarif = JSON.parse(readFileSync(join(runner, 'org-report.sarif'), 'utf8')) as { runs: Array<{ results: Array<{ partialFingerprints: Record<string, string> }> }> };
-    const fps = new Set(sarif.runs.flatMap((r) => r.results.map((x) => x.partialFingerprints['tokenward/v1'])));
+    const fps = new Set(sarif.runs.flatMap((r) => r.results.map((x) => x.partialFingerprints['tokenward/v2'])));
     expect([...fps].sort()).toEqual(org.secrets.map((s) => s.fingerprint).sort());
     expect(readFileSync(join(runner, 'org-report.html'), 'utf8')).toContain('tokenward-org-report');
   });

@@ -109,6 +109,7 @@ export class ScanSuppression {
       cwd: io.cwd,
       paths,
       ...(io.env ? { env: io.env } : {}),
+      warn: (m: string) => io.stderr.write(`tokenward: warning: ${m}\n`),
       configFile: flags.config,
       noConfig: flags.noConfig,
       baselineFile: flags.baseline,

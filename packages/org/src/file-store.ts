@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredFinding } from './findings.js';
-import type { RepositoryRef } from './listing/types.js';
+import type { RepositoryRef } from '@tokenward/sources';
 import type { RefTips } from './scan-state.js';
 import type { OrgResults, RepositoryRecord, RepositoryState, ResultStore, ScanCommit } from './store.js';
 
@@ -128,14 +128,14 @@ function readStateFile(file: string): StateFile {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { format: 1, repositories: {} };
-    throw new Error(`cannot read the scan state ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot read the scan state ${file}: ${(e as Error).message}`, { cause: e });
   }
   try {
     const data = JSON.parse(text) as StateFile;
     if (data.format !== 1 || typeof data.repositories !== 'object') throw new Error('unknown format');
     return data;
   } catch (e) {
-    throw new Error(`the scan state ${file} is not a Tokenward state file (${(e as Error).message}); remove it to start over`);
+    throw new Error(`the scan state ${file} is not a Tokenward state file (${(e as Error).message}); remove it to start over`, { cause: e });
   }
 }
 
@@ -151,7 +151,7 @@ function takeLock(lock: string, file: string): void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(lock, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new Error(`the scan state ${file} is in use by another tokenward process (pid ${pid})`);
+        throw new Error(`the scan state ${file} is in use by another tokenward process (pid ${pid})`, { cause: e });
       }
       rmSync(lock, { force: true });
     }

@@ -5,7 +5,27 @@
  * (JSON, SARIF, HTML triage page). The queue (BullMQ, Redis) is `@tokenward/org/queue`, loaded
  * only by the commands that use it.
  */
-export * from './listing/index.js';
+// Repository listings live in @tokenward/sources (sources of repositories, as files are of chunks).
+export {
+  type RepositoryRef,
+  type ListingSource,
+  ListingError,
+  normalizeRepositoryUrl,
+  displayName,
+  readRepositoryList,
+  parseRepositoryList,
+  fetchPages,
+  nextLink,
+  checkApiBase,
+  ApiError,
+  type PagedApiOptions,
+  listGitHubRepositories,
+  GITHUB_API,
+  type GitHubListOptions,
+  listGitLabRepositories,
+  GITLAB_API,
+  type GitLabListOptions,
+} from '@tokenward/sources';
 export { unscannedRevisions, type RefTips } from './scan-state.js';
 export { storedFinding, mergeRepositoryFindings, introducedBefore, type StoredFinding, type VerifiedStatus, type Introduction } from './findings.js';
 export { repositoryId, repositoryJobId } from './repo-id.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Finding } from '@tokenward/engine';
 import { mergeRepositoryFindings, storedFinding, type VerifiedStatus } from './findings.js';
-import type { RepositoryRef } from './listing/types.js';
+import type { RepositoryRef } from '@tokenward/sources';
 import { mirrorTips, presentObjects, syncMirror } from './mirror.js';
 import { repositoryId } from './repo-id.js';
 import { unscannedRevisions } from './scan-state.js';

@@ -1,4 +1,4 @@
-import type { RepositoryRef } from './listing/types.js';
+import type { RepositoryRef } from '@tokenward/sources';
 import { runRepositoryJob, type JobContext, type JobOutcome } from './job.js';
 import { repositoryId } from './repo-id.js';
 import { retryDelay, type RetryPolicy } from './retry.js';

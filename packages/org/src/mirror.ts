@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RepositoryRef } from './listing/types.js';
+import type { RepositoryRef } from '@tokenward/sources';
 import type { RefTips } from './scan-state.js';
+import { runGitAsync } from '@tokenward/sources';
 
 /**
  * Local bare mirrors of the repositories: cloned once, fetched afterwards. Only branches and tags
@@ -18,15 +18,13 @@ export class GitError extends Error {
   override name = 'GitError';
 }
 
-function git(args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: options.cwd, env: options.env, maxBuffer: 256 << 20, timeout: options.timeoutMs ?? 0, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-      const why = lines.find((l) => /^(fatal|error): /.test(l)) ?? lines[0] ?? (err as Error).message;
-      reject(new GitError(why.replace(/^(fatal|error): /, '')));
-    });
-  });
+/** Runs git through the sources' git module; its complaint (`fatal: …`) becomes the error. */
+async function git(args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string }): Promise<string> {
+  const r = await runGitAsync(args, options.cwd, options);
+  if (r.status === 0) return r.stdout.toString('utf8');
+  const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const why = lines.find((l) => /^(fatal|error): /.test(l)) ?? lines[0] ?? r.error?.message ?? (r.status === null ? 'git was stopped (timeout)' : `git exited with ${r.status}`);
+  throw new GitError(why.replace(/^(fatal|error): /, ''));
 }
 
 /**
@@ -104,9 +102,6 @@ export async function mirrorTips(dir: string, env: NodeJS.ProcessEnv): Promise<{
 /** Which of `shas` exist in the mirror (`git cat-file --batch-check`). */
 export async function presentObjects(dir: string, shas: readonly string[], env: NodeJS.ProcessEnv): Promise<Set<string>> {
   if (shas.length === 0) return new Set();
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = execFile('git', ['cat-file', '--batch-check=%(objectname)'], { cwd: dir, env, maxBuffer: 64 << 20, encoding: 'utf8' }, (err, stdout) => (err ? reject(new GitError(err.message)) : resolve(stdout)));
-    child.stdin!.end(`${shas.join('\n')}\n`);
-  });
+  const out = await git(['cat-file', '--batch-check=%(objectname)'], { cwd: dir, env, input: `${shas.join('\n')}\n` });
   return new Set(out.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
 }

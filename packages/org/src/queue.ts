@@ -1,5 +1,5 @@
 import { MetricsTime, Queue, Worker, type Job } from 'bullmq';
-import type { ListingSource, RepositoryRef } from './listing/types.js';
+import type { ListingSource, RepositoryRef } from '@tokenward/sources';
 import type { OrgResults } from './store.js';
 import { runRepositoryJob, type JobContext, type JobOutcome, type JobPhase } from './job.js';
 import { remoteTips } from './mirror.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeRepositoryUrl } from './listing/types.js';
+import { normalizeRepositoryUrl } from '@tokenward/sources';
 import type { RefTips } from './scan-state.js';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

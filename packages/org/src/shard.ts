@@ -1,4 +1,4 @@
-import type { RepositoryRef } from './listing/types.js';
+import type { RepositoryRef } from '@tokenward/sources';
 import { repositoryId } from './repo-id.js';
 
 /** `I/N` (1-based), e.g. from a CI matrix. */

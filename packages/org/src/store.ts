@@ -1,5 +1,5 @@
 import type { StoredFinding } from './findings.js';
-import type { RepositoryRef } from './listing/types.js';
+import type { RepositoryRef } from '@tokenward/sources';
 import type { RefTips } from './scan-state.js';
 
 /** A repository's scan state as a job reads it before scanning. */

@@ -59,6 +59,8 @@ export interface ProjectSettingsOptions {
   problems?: string[];
   /** Environment for the user's configuration and trust records (XDG_CONFIG_HOME, HOME). Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Where warnings go (keys an untrusted configuration may not set) when `problems` is not given. Default: stderr. */
+  warn?: (message: string) => void;
 }
 
 /** `.gitleaksignore` entries: gitleaks' `file:rule:line` and `commit:file:rule:line` fingerprints. */
@@ -114,7 +116,7 @@ export function loadProjectSettings(o: ProjectSettingsOptions): ProjectSettings 
   const scanRoot = scanRootOf(o.paths, o.cwd);
   const empty = loadConfig({ cwd: o.cwd, noConfig: true });
   // In the editor, what a configuration may not decide is reported with the other problems.
-  const warn = o.problems ? (m: string) => o.problems!.push(m) : undefined;
+  const warn = o.problems ? (m: string) => o.problems!.push(m) : o.warn;
   const config = tolerate(o.problems, () => loadConfig({ cwd: o.cwd, scanRoot, configFile: o.configFile, noConfig: o.noConfig, ...(o.env ? { env: o.env } : {}), ...(warn ? { warn } : {}) }), empty);
   const pathIgnore = new PathIgnore();
   if (config.file && config.config.ignorePaths) {

@@ -40,6 +40,24 @@ export function runGit(args: readonly string[], cwd: string, options: { input?: 
   return { status: r.status, stdout: r.stdout, stderr };
 }
 
+/**
+ * `runGit` without blocking the event loop, for long network calls (clone, fetch, ls-remote of
+ * the organisation scanner's workers): `timeoutMs` ends a stalled one.
+ */
+export function runGitAsync(args: readonly string[], cwd: string | undefined, options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<GitResult> {
+  return new Promise((done) => {
+    const child = spawn('git', args, { cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'], ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+    child.once('error', (error: NodeJS.ErrnoException) => done({ status: null, stdout: Buffer.alloc(0), stderr: Buffer.concat(err).toString('utf8').trim(), error }));
+    child.once('close', (status) => done({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }));
+  });
+}
+
 /** `runGit` in a repository (or a folder), with "git cannot be run" as a usage error. */
 export function gitSync(args: readonly string[], at: Pick<GitRepo, 'root' | 'env'>, input?: string | Buffer): GitResult {
   const r = runGit(args, at.root, { input, env: at.env });

@@ -93,7 +93,7 @@ interface ValueContext {
 
 /** A bare word in code: an identifier unless it reads as generated (checked by scoring). Not a
  * member access, a call, an index, a keyword or an operator expression. */
-const CODE_BARE = /^[A-Za-z0-9_+\/=!@#%^*~-]+$/;
+const CODE_BARE = /^[A-Za-z0-9_+/=!@#%^*~-]+$/;
 const NUMBER_LITERAL = /^0[xXbBoO][0-9A-Fa-f_]+[uUlL]*$/;
 const CODE_KEYWORD = /^(?:true|false|null|nil|None|undefined|this|self|new|await|yield|return|function|lambda|def|fn|func|const|let|var|val|String|string|int|bool|char|byte|object|Object|any|void)$/;
 

@@ -20,6 +20,6 @@ export function fileKindOf(path: string): FileKind {
 }
 
 /** Tests, fixtures, examples, samples, mocks, docs: a value there is more often made up. */
-const TEST_PATH = /(?:^|[\/_.-])(?:tests?|spec|specs|__tests__|testdata|test_data|fixtures?|mocks?|examples?|samples?|demos?|docs?|documentation|tutorials?|stubs?|fakes?)(?:[\/_.-]|$)/i;
+const TEST_PATH = /(?:^|[/_.-])(?:tests?|spec|specs|__tests__|testdata|test_data|fixtures?|mocks?|examples?|samples?|demos?|docs?|documentation|tutorials?|stubs?|fakes?)(?:[/_.-]|$)/i;
 
 export const isTestPath = (path: string): boolean => TEST_PATH.test(path);

@@ -42,7 +42,7 @@ export function orgReportToSarif(report: OrgReport, rules: readonly RuleDefiniti
           level: LEVEL[s.severity],
           message: { text: `${s.title}: ${s.redacted} (first committed ${l.date?.slice(0, 10) ?? 'at an unknown date'}${l.presentAtHead ? ', still in HEAD' : ''}${s.verified ? `, ${s.verified.status}` : ''})` },
           locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(l.path), uriBaseId: 'REPOROOT' }, region: { startLine: l.line, startColumn: l.column } } }],
-          partialFingerprints: { 'tokenward/v1': s.fingerprint },
+          partialFingerprints: { 'tokenward/v2': s.fingerprint },
           properties: { repository: repo.name, commit: l.commit, author: l.author, date: l.date, occurrences: l.occurrences, presentAtHead: l.presentAtHead, verified: s.verified?.status ?? 'not checked', confidence: s.confidence, provider: s.provider },
         })),
     );
