@@ -13,7 +13,11 @@ import { run, withoutNpmConfig } from './run.js';
  * `npm publish` would), installed from those tarballs into an empty project with `npm install`,
  * then used the way the README's Install section says.
  */
-const WORKSPACES = ['engine', 'project', 'revoke', 'redact', 'org', 'cli', 'language-server', 'tokenward'];
+/** Every workspace that is published (not `private`, as the VS Code extension is): a package
+ * added later is packed too, so a missing dependency on it shows here. */
+const WORKSPACES = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces
+  .filter((ws) => !(JSON.parse(readFileSync(join(REPO_ROOT, ws, 'package.json'), 'utf8')) as { private?: boolean }).private)
+  .map((ws) => ws.replace(/^packages\//, ''));
 
 const sh = (cmd: string, args: string[], cwd: string) => run(cmd, args, { cwd, env: withoutNpmConfig(gitEnv()) });
 
