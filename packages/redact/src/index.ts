@@ -2,11 +2,11 @@ import { Buffer } from 'node:buffer';
 import type { Transform } from 'node:stream';
 import { compileRules, utf16Length, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
 import { defaultRulesDir, loadRuleDefinitions } from '@tokenward/project';
-import { applySpans, spansToMask, type MaskedSecret, type MaskStyle } from './masker.js';
+import { applySpans, maskedSecret, spansToMask, type MaskedSecret, type MaskStyle } from './masker.js';
 import { createRedactStream, LineRedactor, type LineRedactorOptions } from './stream.js';
 
 export { LineRedactor, createRedactStream, type LineRedactorOptions } from './stream.js';
-export { spansToMask, applySpans, type MaskedSecret, type MaskStyle } from './masker.js';
+export { spansToMask, applySpans, maskedSecret, type MaskedSecret, type MaskStyle } from './masker.js';
 
 export interface RedactorOptions {
   /** Rules to use instead of the built-in `rules/`: compiled, or definitions. */
@@ -15,7 +15,8 @@ export interface RedactorOptions {
   extraRules?: readonly (string | RuleDefinition)[];
   /** `partial` (default): the report's form, `ghp_****…4Tq1`; `full`: `****`. */
   mask?: MaskStyle;
-  /** Called for every masked secret with its rule id and fingerprint only. */
+  /** Called for every masked secret with its rule id and fingerprint only. Without it no
+   * fingerprint is computed (each is a scrypt). */
   onMasked?: (masked: MaskedSecret) => void;
   /** Streams: a line longer than this is written in pieces (default 1 MiB). */
   maxLineBytes?: number;
@@ -62,10 +63,11 @@ function rulesFor(options: RedactorOptions): CompiledRules {
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const compiled = rulesFor(options);
   const style = options.mask ?? 'partial';
+  const onMasked = options.onMasked;
   const origin = { path: '<log>', kind: 'log' };
   const maskBuffer = (buf: Buffer): { out: Buffer; spans: ReturnType<typeof spansToMask> } => {
     const spans = spansToMask(compiled, buf, 0, style, origin);
-    for (const s of spans) options.onMasked?.(s.masked);
+    if (onMasked) for (const s of spans) onMasked(maskedSecret(s));
     return { out: spans.length ? applySpans(buf, 0, buf.length, spans) : buf, spans };
   };
   const redactString = (text: string): string => {
@@ -79,7 +81,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     let at = 0;
     let atByte = 0;
     for (const s of spans) {
-      options.onMasked?.(s.masked);
+      onMasked?.(maskedSecret(s));
       const start = at + utf16Length(buf, atByte, s.start);
       out += text.slice(at, start) + s.mask;
       at = start + utf16Length(buf, s.start, s.end);
