@@ -14,6 +14,7 @@ export {
   starterConfig,
   dropUntrustedNetworkSteps,
   readProjectConfig,
+  projectAuditLog,
   userConfigSchema,
   VERIFIED_ORDER,
   type TokenwardConfig,
