@@ -4,7 +4,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprint } from '@tokenward/engine';
+import { compileRules, fingerprint, type RuleDefinition } from '@tokenward/engine';
 import pino from 'pino';
 import winston from 'winston';
 import { createRedactor, pinoStreamWrite, redactFormat, LineRedactor, builtInRules } from '@tokenward/redact';
@@ -280,6 +280,34 @@ describe('fingerprints only when asked for', () => {
     expect(scrypts).toBe(2);
     const lines = readFileSync(join(dir, 'masked.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual(reported.map((t) => ({ ruleId: 'github-pat-classic', fingerprint: fingerprint('github-pat-classic', t) })));
+  });
+});
+
+describe('rules passed in code', () => {
+  const acme = (pattern: string, more: Partial<RuleDefinition> = {}): RuleDefinition => ({
+    id: 'acme-key',
+    provider: 'Acme',
+    title: 'Acme key',
+    severity: 'high',
+    keywords: ['acme_'],
+    pattern,
+    examples: { positive: [], negative: [] },
+    ...more,
+  });
+
+  it('a pattern with catastrophic backtracking is refused, naming the option, the rule, the field and why', () => {
+    // (a+)+b takes seconds on a few dozen "a"s: one log line would hang the program logging it.
+    const why = /catastrophic backtracking: "\(a\+\)\+" repeats "a\+"/;
+    expect(() => createRedactor({ rules: [acme('acme_(a+)+b')] })).toThrow(/^createRedactor: rules: rule "acme-key" field "pattern" catastrophic backtracking/);
+    expect(() => createRedactor({ rules: [acme('acme_(a+)+b')] })).toThrow(why);
+    expect(() => createRedactor({ extraRules: [acme('acme_(a+)+b')] })).toThrow(/^createRedactor: extraRules: rule "acme-key" field "pattern" /);
+    expect(() => createRedactor({ rules: compileRules([acme('acme_(a+)+b')]) })).toThrow(why);
+    expect(() => createRedactor({ rules: [acme('acme_[a-z]{24}', { allow: [{ patterns: ['^(x+x+)+y$'] }] })] })).toThrow(/field "allow\.0\.patterns\.0"/);
+  });
+
+  it('a safe custom rule is used as a rule file would be', () => {
+    const r = createRedactor({ rules: [acme('acme_[a-z0-9]{24}')] });
+    expect(r('key acme_abcdefghijklmnopqrstuvwx end')).toBe('key acme_****…uvwx end');
   });
 });
 

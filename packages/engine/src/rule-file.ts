@@ -72,7 +72,7 @@ export interface ParseRuleFileOptions {
 }
 
 /** Every regex a rule runs over scanned text, with the path of its field. */
-function rulePatterns(def: RuleDefinition): Array<{ path: (string | number)[]; pattern: string; flags: string }> {
+export function rulePatterns(def: RuleDefinition): Array<{ path: (string | number)[]; pattern: string; flags: string }> {
   return [
     { path: ['pattern'], pattern: def.pattern, flags: def.flags ?? '' },
     ...(def.pair ? [{ path: ['pair', 'pattern'], pattern: def.pair.pattern, flags: def.pair.flags ?? '' }] : []),

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { Transform } from 'node:stream';
 import { compileRules, utf16Length, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
-import { defaultRulesDir, loadRuleDefinitions } from '@tokenward/project';
+import { checkRulePatterns, defaultRulesDir, loadRuleDefinitions } from '@tokenward/project';
 import { applySpans, maskedSecret, spansToMask, type MaskedSecret, type MaskStyle } from './masker.js';
 import { createRedactStream, LineRedactor, type LineRedactorOptions } from './stream.js';
 
@@ -9,7 +9,8 @@ export { LineRedactor, createRedactStream, type LineRedactorOptions } from './st
 export { spansToMask, applySpans, maskedSecret, type MaskedSecret, type MaskStyle } from './masker.js';
 
 export interface RedactorOptions {
-  /** Rules to use instead of the built-in `rules/`: compiled, or definitions. */
+  /** Rules to use instead of the built-in `rules/`: compiled, or definitions. Definitions made
+   * in code are checked as rule files are: a pattern with super-linear backtracking throws. */
   rules?: CompiledRules | readonly RuleDefinition[];
   /** Rules added to the built-in ones: rule files or folders (YAML/JSON, or a .gitleaks.toml), or definitions. */
   extraRules?: readonly (string | RuleDefinition)[];
@@ -42,8 +43,16 @@ export function builtInRules(): CompiledRules {
   return builtIn;
 }
 
+/**
+ * The rules a redactor runs. Definitions made in code meet the bar rule files meet (a pattern
+ * with super-linear backtracking is refused): a log line anyone can write must not hang the
+ * program that logs it.
+ */
 function rulesFor(options: RedactorOptions): CompiledRules {
   const extra = options.extraRules ?? [];
+  const defs = extra.filter((e): e is RuleDefinition => typeof e !== 'string');
+  checkRulePatterns(isCompiled(options.rules) ? options.rules.rules.map((r) => r.def) : (options.rules ?? []), 'createRedactor: rules');
+  checkRulePatterns(defs, 'createRedactor: extraRules');
   if (isCompiled(options.rules) && extra.length === 0) return options.rules;
   if (options.rules === undefined && extra.length === 0) return builtInRules();
   const base: RuleDefinition[] = isCompiled(options.rules)
@@ -52,7 +61,6 @@ function rulesFor(options: RedactorOptions): CompiledRules {
       ? [...options.rules]
       : loadRuleDefinitions([defaultRulesDir()]);
   const paths = extra.filter((e): e is string => typeof e === 'string');
-  const defs = extra.filter((e): e is RuleDefinition => typeof e !== 'string');
   return compileRules([...base, ...(paths.length ? loadRuleDefinitions(paths) : []), ...defs]);
 }
 
