@@ -33,7 +33,7 @@ export interface Revoked {
  * nothing back outside this process: the key never leaves it, so a guessed password cannot be
  * checked against it. Fingerprints are computed only where they are written (baseline, audit log).
  */
-export class SecretKeys {
+class SecretKeys {
   private readonly hmacKey = randomBytes(32);
   private readonly byFinding = new WeakMap<Finding, string>();
 

@@ -13,19 +13,19 @@ export function hoverFor(ctx: ServerContext, params: HoverParams): Hover | null 
   const at = { start: params.position, end: params.position };
   const f = ctx.store.findingAt(uri, at);
   if (f) return { contents: { kind: MarkupKind.Markdown, value: hoverText(ctx, f, ctx.project?.rule(f.ruleId)) }, range: rangeOf(f) };
-  const hidden = hiddenAt(ctx, uri, at);
+  const hidden = suppressedAt(ctx, uri, at);
   // Plain text: the reason reads exactly as `--show-suppressed` and SARIF print it (a path
   // pattern such as `dist/**` is not Markdown).
   return hidden ? { contents: { kind: MarkupKind.PlainText, value: hiddenText(hidden) }, range: rangeOf(hidden.finding) } : null;
 }
 
 /** `Tokenward: hidden — baseline .tokenward-baseline.json`, then what is hidden. */
-export function hiddenText({ finding: f, reason }: SuppressedFinding): string {
+function hiddenText({ finding: f, reason }: SuppressedFinding): string {
   return `Tokenward: hidden — ${describeSuppression(reason)}\n${f.title} (${f.ruleId}): ${f.redacted}`;
 }
 
 /** What is hidden at `range`; a path-ignored document is scanned for it on the first such hover. */
-function hiddenAt(ctx: ServerContext, uri: string, range: Range): SuppressedFinding | undefined {
+function suppressedAt(ctx: ServerContext, uri: string, range: Range): SuppressedFinding | undefined {
   const state = ctx.store.documents.get(uri);
   if (state && state.suppressed === undefined) {
     const doc = ctx.documents.get(uri);
