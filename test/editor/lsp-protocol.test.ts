@@ -10,6 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Hover, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { fingerprint } from '@tokenward/engine';
+import { writeBaseline } from '@tokenward/project';
+import { runCli } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { LspTestClient } from './lsp-client.js';
 import { startStandinGitHub, type StandinGitHub } from './standin-github.js';
@@ -86,7 +89,7 @@ describe('tokenward lsp --stdio', () => {
     expect(d!.code).toBe('github-pat-classic');
     expect(d!.message).toContain(`ghp_****…${token.slice(-4)}`);
     expect(JSON.stringify(d)).not.toContain(token);
-    expect((d!.data as { fingerprint: string }).fingerprint).toMatch(/^[0-9a-f]{40}$/);
+    expect((d!.data as { key: string }).key).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
     // Type a second token on line 0 (UTF-16 columns: an emoji before it counts two units).
     await c.change(uri, { start: { line: 0, character: 12 }, end: { line: 0, character: 12 } }, ` // 🔑 ${second}`);
@@ -194,9 +197,11 @@ describe('tokenward lsp --stdio', () => {
     expect(github.revoked).toContain(token);
     const [after] = await c.diagnosticsFor(uri, (ds) => ds[0]?.severity === 4);
     expect(after!.message).toMatch(/^revoked: GitHub token ghp_\*\*\*\*…/);
-    expect(after!.data).toEqual({ fingerprint: (d!.data as { fingerprint: string }).fingerprint, ruleId: 'github-pat-classic', state: 'revoked', verified: 'inactive' });
+    expect(after!.data).toEqual({ key: (d!.data as { key: string }).key, ruleId: 'github-pat-classic', state: 'revoked', verified: 'inactive' });
+    // The audit log, which outlives the server, holds the fingerprint (never the server's key).
     const audit = readFileSync(join(root, '.tokenward/audit.jsonl'), 'utf8');
-    expect(audit).toContain(d!.data && (d!.data as { fingerprint: string }).fingerprint);
+    expect(audit).toContain(fingerprint('github-pat-classic', token));
+    expect(audit).not.toContain((d!.data as { key: string }).key);
     expect(audit).toContain('"outcome":"revoked"');
     expect(audit).not.toContain(token);
     const auditPath = await c.connection.sendRequest('tokenward/auditLogPath');
@@ -309,10 +314,68 @@ describe('tokenward lsp --stdio', () => {
     const result = (await c.connection.sendRequest('workspace/executeCommand', action.command)) as { status: string; detail: string };
     expect(result).toEqual({ status: 'baselined', detail: join(root, '.tokenward-baseline.json') });
     const baseline = JSON.parse(readFileSync(join(root, '.tokenward-baseline.json'), 'utf8'));
-    expect(baseline.entries).toEqual([{ fingerprint: (d!.data as { fingerprint: string }).fingerprint, ruleId: 'github-pat-classic', path: 'a.txt' }]);
+    expect(baseline.entries).toEqual([{ fingerprint: fingerprint('github-pat-classic', token), ruleId: 'github-pat-classic', path: 'a.txt' }]);
     expect(JSON.stringify(baseline)).not.toContain(token);
     await c.diagnosticsFor(a, (ds) => ds.length === 0);
     await c.waitFor(() => c.diagnostics.get(b)?.diagnostics.length === 0, 'b.txt cleared too');
+  });
+
+  it('names a secret in diagnostic data by a key that means nothing outside the server, not by its fingerprint', async () => {
+    workspace();
+    const token = githubToken();
+    const first = await client();
+    await first.open(uriOf('a.txt'), `${token}\n`);
+    await first.open(uriOf('b.txt'), `again: ${token}\n`);
+    const [a] = await first.diagnosticsFor(uriOf('a.txt'), (ds) => ds.length === 1);
+    const [b] = await first.diagnosticsFor(uriOf('b.txt'), (ds) => ds.length === 1);
+    const key = (a!.data as { key: string }).key;
+    // One secret, one key in a server: its commands and state find it wherever it is.
+    expect((b!.data as { key: string }).key).toBe(key);
+    // Not the fingerprint (a scrypt per secret, and checkable against guesses anywhere): another
+    // server names the same secret differently.
+    expect(JSON.stringify(a!.data)).not.toContain(fingerprint('github-pat-classic', token));
+    const second = await client();
+    await second.open(uriOf('a.txt'), `${token}\n`);
+    const [again] = await second.diagnosticsFor(uriOf('a.txt'), (ds) => ds.length === 1);
+    expect((again!.data as { key: string }).key).not.toBe(key);
+  });
+
+  it('explains on hover why a secret is hidden, in the words of scan --show-suppressed, and keeps it out of Problems', async () => {
+    workspace();
+    const [inline, allowed, baselined, ignored, legacy] = [githubToken(), githubToken(), githubToken(), githubToken(), githubToken()];
+    writeFileSync(join(root, '.tokenward.yaml'), `ignorePaths:\n  - generated/\nallow:\n  - value: ${allowed}\n    reason: documented example\n`);
+    writeBaseline(join(root, '.tokenward-baseline.json'), [{ fingerprint: fingerprint('github-pat-classic', baselined), ruleId: 'github-pat-classic', path: 'baselined.txt', note: 'accepted in review' }]);
+    writeFileSync(join(root, '.gitleaksignore'), 'legacy.txt:github-pat-classic:2\n');
+    const files: Record<string, [text: string, token: string]> = {
+      'inline.py': [`token = "${inline}"  # tokenward:allow\n`, inline],
+      'allowed.txt': [`example ${allowed}\n`, allowed],
+      'baselined.txt': [`${baselined}\n`, baselined],
+      'generated/out.js': [`const t = "${ignored}";\n`, ignored],
+      'legacy.txt': [`old token:\n  ${legacy}\n`, legacy],
+    };
+    mkdirSync(join(root, 'generated'));
+    for (const [name, [text]] of Object.entries(files)) writeFileSync(join(root, name), text);
+    const cli = await runCli(['scan', '--show-suppressed', '-f', 'json', '.'], { cwd: root });
+    const said = new Map<string, string>(JSON.parse(cli.stdout).suppressed.map((x: { path: string; suppression: { description: string } }) => [x.path, x.suppression.description]));
+    // (The configuration names the allowed value, so it is listed too.)
+    expect([...said.keys()].sort()).toEqual(['.tokenward.yaml', ...Object.keys(files)].sort());
+
+    const c = await client();
+    for (const [name, [text, token]] of Object.entries(files)) {
+      const uri = uriOf(name);
+      await c.open(uri, text);
+      expect(await c.diagnosticsFor(uri)).toEqual([]);
+      const line = text.split('\n').findIndex((l) => l.includes(token));
+      const hover = (await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: text.split('\n')[line]!.indexOf(token) + 5 } })) as Hover | null;
+      expect(hover, name).not.toBeNull();
+      expect((hover!.contents as { kind: string }).kind).toBe('plaintext');
+      const [why, what] = (hover!.contents as { value: string }).value.split('\n');
+      expect(why).toBe(`Tokenward: hidden — ${said.get(name)}`);
+      expect(what).toBe(`GitHub personal access token (classic) (github-pat-classic): ghp_****…${token.slice(-4)}`);
+      expect(JSON.stringify(hover)).not.toContain(token);
+    }
+    // Nothing hidden where nothing is written.
+    expect(await c.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf('inline.py') }, position: { line: 0, character: 1 } })).toBeNull();
   });
 
   it('scans the workspace with $/progress and fills diagnostics for unopened files', async () => {

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileRules, fingerprint, type RuleDefinition } from '@tokenward/engine';
 import pino from 'pino';
 import winston from 'winston';
 import { createRedactor, pinoStreamWrite, redactFormat, LineRedactor, builtInRules } from '@tokenward/redact';
@@ -224,6 +226,88 @@ describe('tokenward redact (real processes)', () => {
     expect(killed.code).toBe(128 + 15);
     const missing = await runCli(['redact', '--wrap', '--', 'no-such-command-tw']);
     expect(missing.code).toBe(127);
+  });
+});
+
+/**
+ * A fingerprint is a scrypt (slow on purpose: it is stored and published), so masking must not
+ * derive one for every secret it hides; only `onMasked` and `--report` ask for them. Counted at
+ * the source: node:crypto's scryptSync, wrapped (calls pass through) for the engine's live
+ * import binding.
+ */
+describe('fingerprints only when asked for', () => {
+  const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const original = crypto.scryptSync;
+  let scrypts = 0;
+  beforeAll(() => {
+    crypto.scryptSync = ((...args: Parameters<typeof original>) => {
+      scrypts++;
+      return original(...args);
+    }) as typeof original;
+    syncBuiltinESMExports();
+  });
+  afterAll(() => {
+    crypto.scryptSync = original;
+    syncBuiltinESMExports();
+  });
+  // Fresh tokens each time: the engine remembers the fingerprints it computed.
+  const logOf = (tokens: string[]) => tokens.map((t, i) => `${i} token ${t}\n`).join('');
+
+  it('createRedactor: none without onMasked, one per secret with it', () => {
+    const quiet = [githubToken(), githubToken(), githubToken()];
+    scrypts = 0;
+    expect(createRedactor()(logOf(quiet))).not.toContain(quiet[0]);
+    expect(createRedactor().buffer(Buffer.from(logOf(quiet))).toString()).not.toContain(quiet[1]);
+    expect(throughStream([logOf(quiet)]).toString()).not.toContain(quiet[2]);
+    expect(scrypts).toBe(0);
+
+    const reported = [githubToken(), githubToken()];
+    const seen: unknown[] = [];
+    createRedactor({ onMasked: (m) => seen.push(m) })(logOf(reported));
+    expect(scrypts).toBe(2);
+    expect(seen).toEqual(reported.map((t) => ({ ruleId: 'github-pat-classic', fingerprint: fingerprint('github-pat-classic', t) })));
+  });
+
+  it('tokenward redact: none without --report, one per secret with it', async () => {
+    const dir = testTree();
+    const quiet = [githubToken(), githubToken()];
+    scrypts = 0;
+    const r = await runCli(['redact'], { cwd: dir, input: logOf(quiet) });
+    expect(r.stdout).not.toContain(quiet[0]);
+    expect(scrypts).toBe(0);
+    const reported = [githubToken(), githubToken()];
+    await runCli(['redact', '--report', 'masked.jsonl'], { cwd: dir, input: logOf(reported) });
+    expect(scrypts).toBe(2);
+    const lines = readFileSync(join(dir, 'masked.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual(reported.map((t) => ({ ruleId: 'github-pat-classic', fingerprint: fingerprint('github-pat-classic', t) })));
+  });
+});
+
+describe('rules passed in code', () => {
+  const acme = (pattern: string, more: Partial<RuleDefinition> = {}): RuleDefinition => ({
+    id: 'acme-key',
+    provider: 'Acme',
+    title: 'Acme key',
+    severity: 'high',
+    keywords: ['acme_'],
+    pattern,
+    examples: { positive: [], negative: [] },
+    ...more,
+  });
+
+  it('a pattern with catastrophic backtracking is refused, naming the option, the rule, the field and why', () => {
+    // (a+)+b takes seconds on a few dozen "a"s: one log line would hang the program logging it.
+    const why = /catastrophic backtracking: "\(a\+\)\+" repeats "a\+"/;
+    expect(() => createRedactor({ rules: [acme('acme_(a+)+b')] })).toThrow(/^createRedactor: rules: rule "acme-key" field "pattern" catastrophic backtracking/);
+    expect(() => createRedactor({ rules: [acme('acme_(a+)+b')] })).toThrow(why);
+    expect(() => createRedactor({ extraRules: [acme('acme_(a+)+b')] })).toThrow(/^createRedactor: extraRules: rule "acme-key" field "pattern" /);
+    expect(() => createRedactor({ rules: compileRules([acme('acme_(a+)+b')]) })).toThrow(why);
+    expect(() => createRedactor({ rules: [acme('acme_[a-z]{24}', { allow: [{ patterns: ['^(x+x+)+y$'] }] })] })).toThrow(/field "allow\.0\.patterns\.0"/);
+  });
+
+  it('a safe custom rule is used as a rule file would be', () => {
+    const r = createRedactor({ rules: [acme('acme_[a-z0-9]{24}')] });
+    expect(r('key acme_abcdefghijklmnopqrstuvwx end')).toBe('key acme_****…uvwx end');
   });
 });
 

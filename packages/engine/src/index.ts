@@ -20,7 +20,7 @@ export {
   type ValueKind,
 } from './context/index.js';
 export { redact, fingerprint, legacyFingerprint, isLegacyFingerprint, withLazyFingerprint, FINGERPRINT_COST, FINGERPRINT_LENGTH } from './redact.js';
-export { parseRuleFile, lineOf, describeAjvError, type PatternCheck, type ParseRuleFileOptions } from './rule-file.js';
+export { parseRuleFile, rulePatterns, lineOf, describeAjvError, type PatternCheck, type ParseRuleFileOptions } from './rule-file.js';
 export { ruleFileSchema, ruleSchema } from './rule-schema.js';
 export {
   INLINE_DIRECTIVES,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { Document, LineCounter } from 'yaml';
 import { compileRule, RuleCompileError } from './compile.js';
 import { ruleFileSchema } from './rule-schema.js';
@@ -18,14 +19,8 @@ function validator() {
   return validateFile;
 }
 
-interface RawRuleFile {
-  provider: string;
-  docs?: string;
-  rules: Array<Omit<RuleDefinition, 'provider' | 'examples'> & {
-    provider?: string;
-    examples: { positive: Array<string | RuleExample>; negative: Array<string | RuleExample> };
-  }>;
-}
+/** A rule file as written: the type of what the schema validates. */
+type RawRuleFile = FromSchema<typeof ruleFileSchema>;
 
 /** 1-based line of the YAML node at `path` (or of its nearest existing parent). Shared with config files. */
 export function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
@@ -72,7 +67,7 @@ export interface ParseRuleFileOptions {
 }
 
 /** Every regex a rule runs over scanned text, with the path of its field. */
-function rulePatterns(def: RuleDefinition): Array<{ path: (string | number)[]; pattern: string; flags: string }> {
+export function rulePatterns(def: RuleDefinition): Array<{ path: (string | number)[]; pattern: string; flags: string }> {
   return [
     { path: ['pattern'], pattern: def.pattern, flags: def.flags ?? '' },
     ...(def.pair ? [{ path: ['pair', 'pattern'], pattern: def.pair.pattern, flags: def.pair.flags ?? '' }] : []),

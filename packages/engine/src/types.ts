@@ -1,200 +1,73 @@
-import type { ContextHandlerName } from './context/handler-names.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { ruleSchema } from './rule-schema.js';
 
 /** Shapes shared by every Tokenward package. Rule *definitions* are data (from `rules/`); compiled
  * rules and findings are what the engine produces from them. */
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
+/**
+ * A rule as written in a rule file, derived from `ruleSchema` (rule-schema.ts) so the type and
+ * the validation cannot drift apart; what each key means is described there.
+ */
+type RawRule = FromSchema<typeof ruleSchema>;
+
+export type Severity = RawRule['severity'];
 
 /** checksum-verified > provider format > context-only (generic). */
-export type Confidence = 'high' | 'medium' | 'low';
+export type Confidence = NonNullable<RawRule['confidence']>;
 
 export const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 export const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
-export interface RuleExample {
-  /** Text the rule must find (positive) or must not find (negative). */
-  text: string;
-  /** For positives: the exact secret expected. Defaults to `text` itself. */
-  secret?: string;
-}
+/** An example the rule must find (positive, `secret` the exact secret expected, default `text`)
+ * or must not find (negative). */
+export type RuleExample = Exclude<RawRule['examples']['positive'][number], string>;
 
-export interface RuleValidators {
-  /** Secret length bounds, inclusive. */
-  length?: { min?: number; max?: number };
-  /** Regex character-class body every secret character must match, e.g. `A-Za-z0-9_`. */
-  charset?: string;
-  /** Name of an offline checksum (see `CHECKSUMS`). */
-  checksum?: string;
-  /** Minimum Shannon entropy in bits per character. */
-  entropy?: number;
-}
+/** Offline checks: length bounds, charset (a regex character-class body), checksum name, entropy. */
+export type RuleValidators = NonNullable<RawRule['validators']>;
 
-/** How a person rotates or revokes the token by hand. */
-export interface RuleRotate {
-  /** UI path or short steps, e.g. "Settings > Developer settings > Tokens > Delete". */
-  steps: string;
-  /** Provider documentation link. */
-  url: string;
-}
+/** How a person rotates or revokes the token by hand: steps and the provider's documentation. */
+export type RuleRotate = NonNullable<RawRule['rotate']>;
 
-/** Matches a provider response: every given condition must hold. */
-export interface HttpMatcher {
-  status?: number[];
-  /** Dotted path in the JSON body → the value it must equal. */
-  json?: Record<string, string | number | boolean | null>;
-}
+/** Read-only verification request(s); interpreted by @tokenward/revoke. */
+export type VerifySpec = NonNullable<RawRule['verify']>;
 
-/** Takes one value from a step's JSON response for later templates (`{{name}}`). */
-export interface HttpExtractor {
-  /** Dotted path of an array to search ("" = the body itself). */
-  list?: string;
-  /** Item field → template the field must equal; exactly one item may match. */
-  where?: Record<string, string>;
-  /** Dotted path of the value, inside the matched item or the body. */
-  pick: string;
-}
+/** Revocation request(s); interpreted by @tokenward/revoke. Without it: manual steps (`rotate`). */
+export type RevokeSpec = NonNullable<RawRule['revoke']>;
 
 /** One HTTP request of a verify/revoke sequence. Strings are templates. */
-export interface HttpStep {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  headers?: Record<string, string>;
-  json?: unknown;
-  form?: Record<string, string>;
-  body?: string;
-  expect?: HttpMatcher | HttpMatcher[];
-  extract?: Record<string, HttpExtractor>;
-}
+export type HttpStep = VerifySpec['steps'][number];
 
-export interface VerifySpec {
-  origin: string;
-  steps: HttpStep[];
-  active?: HttpMatcher | HttpMatcher[];
-  inactive?: HttpMatcher | HttpMatcher[];
-  note?: string;
-  /** What a live token belongs to and reaches, read from documented read-only answers. */
-  access?: AccessProbe[];
-}
+/** Matches a provider response: every given condition must hold. */
+export type HttpMatcher = Exclude<NonNullable<HttpStep['expect']>, readonly unknown[]>;
+
+/** Takes one value from a step's JSON response for later templates (`{{name}}`). */
+export type HttpExtractor = NonNullable<HttpStep['extract']>[string];
 
 /**
  * One source of access facts: the verify step's own answer (no `request`), or one more read-only
  * GET to the same origin. Facts are read from the JSON body or the headers.
  */
-export interface AccessProbe {
-  request?: { method: 'GET'; path: string; headers?: Record<string, string> };
-  /** Pages to read by following `Link: <…>; rel="next"` (same origin only). Default 1. */
-  pages?: number;
-  /** Fact name → how to read it, in display order. */
-  facts: Record<string, AccessFactSpec>;
-}
+export type AccessProbe = NonNullable<VerifySpec['access']>[number];
 
 /** How one fact is read. Exactly one of `json`, `header`, `value`, `list` says where from. */
-export interface AccessFactSpec {
-  /** Shown before the value: `account`, `scopes`, `can write to`. */
-  label: string;
-  /** Dotted path of a scalar or a list of scalars in the JSON body. */
-  json?: string;
-  /** Response header (case-insensitive). */
-  header?: string;
-  /** A constant (what the rule itself knows, e.g. `live` for a live-mode key). */
-  value?: string;
-  /** Dotted path of an array in the JSON body (`""` = the body). */
-  list?: string;
-  /** With `list`: item field (dotted path) → value it must equal; strings are templates. */
-  where?: Record<string, string | number | boolean>;
-  /** With `list`: the one matching item's value at this path (no match or several: no fact). */
-  pick?: string;
-  /** With `list`: every matching item's value at this path; shown as a count. */
-  items?: string;
-  /** With `items`: path grouping the items by owner (`owner.login` → "14 repositories of acme"). */
-  group?: string;
-  /** With `items`: what the items are, e.g. `repositories`. */
-  noun?: string;
-  /** Splits a string value into a list (`X-OAuth-Scopes: repo, gist`). */
-  split?: string;
-  /** Display text per value (`{ 'true': read-only }`). */
-  values?: Record<string, string>;
-}
+export type AccessFactSpec = AccessProbe['facts'][string];
 
-export interface RevokeSpec {
-  origin: string;
-  steps: HttpStep[];
-  /** Several secrets per request (`{{secrets}}`), at most `max`. */
-  batch?: { max: number };
-  /** What happens, shown in the plan. */
-  effect?: string;
-  docs?: string;
-}
+/** The partner value of a paired credential, searched for around each match of the rule (pairing.ts). */
+export type RulePair = NonNullable<RawRule['pair']>;
 
-/** The partner value of a paired credential, searched for around each match of the rule. */
-export interface RulePair {
-  /** Name of the part in `Finding.parts`, e.g. `secretAccessKey`, `clientId`. */
-  name: string;
-  /** JavaScript regular expression; the value is the group named `value`, else group 1, else 0. */
-  pattern: string;
-  flags?: string;
-  /** Bytes before the match's start and after its end searched for the partner. Default 512. */
-  window?: { before?: number; after?: number };
-  /** Without a partner there is no finding. Default false: the match is reported alone. */
-  required?: boolean;
-}
+/** One allow-list entry of a rule: matches it covers are not reported (rule-allow.ts). */
+export type RuleAllow = NonNullable<RawRule['allow']>[number];
 
-/** One allow-list entry of a rule: matches it covers are not reported. */
-export interface RuleAllow {
-  /** Regular expressions tested against `target`. */
-  patterns?: string[];
-  /** Flags for `patterns` (e.g. `i`). */
-  flags?: string;
-  /** What `patterns` are tested against: the secret (default), the whole match, or its line (at most 8 KB on each side of the match). */
-  target?: 'secret' | 'match' | 'line';
-  /** Case-insensitive substrings of the secret that mark a placeholder. */
-  stopwords?: string[];
-  /** Regular expressions tested against the source path. */
-  paths?: string[];
-  /** `or` (default): any listed criterion allows; `and`: all must. */
-  condition?: 'or' | 'and';
-}
-
-/** A rule as written in a `rules/*.yaml` file (after the file-level `provider` is applied). */
-export interface RuleDefinition {
-  id: string;
+/**
+ * A rule as the engine takes it: a rule file's rule (see `ruleSchema`) after loading, with the
+ * file-level `provider` applied, examples normalized to objects, and where it was loaded from.
+ */
+export type RuleDefinition = Omit<RawRule, 'provider' | 'examples'> & {
   provider: string;
-  title: string;
-  description?: string;
-  severity: Severity;
-  /** Explicit confidence; default: high when a checksum validates, else medium. */
-  confidence?: Confidence;
-  /** Literals for the prefilter (matched case-insensitively). At least one. */
-  keywords: string[];
-  /** JavaScript regular expression source. */
-  pattern: string;
-  /** Extra regex flags (`i`, `s`, `m`, `u`). `g`/`y`/`d` are managed by the engine. */
-  flags?: string;
-  /** Capture group holding the secret: a number or the name of a named group. Default: the
-   * group named `secret`, else group 1 if the pattern has groups, else the whole match. */
-  secretGroup?: number | string;
-  /** Bytes around a keyword hit in which the pattern is run. */
-  window?: { before?: number; after?: number };
-  validators?: RuleValidators;
   examples: { positive: RuleExample[]; negative: RuleExample[] };
-  rotate?: RuleRotate;
-  /** Read-only verification request(s); interpreted by @tokenward/revoke. */
-  verify?: VerifySpec;
-  /** Revocation request(s); interpreted by @tokenward/revoke. Without it: manual steps (`rotate`). */
-  revoke?: RevokeSpec;
-  /** Second part of a paired credential (AWS key id + secret, Finout client id + secret key):
-   * found near the match and reported in the same finding. See `pairing.ts`. */
-  pair?: RulePair;
-  /** Matches this rule knows to be harmless (see `rule-allow.ts`). */
-  allow?: RuleAllow[];
-  /** Free-form labels shown in reports (`generic`, `password`); they change no behaviour. */
-  tags?: string[];
-  /** Context handler judging the rule's matches (generic rules): see context/handler-names.ts.
-   * Such a rule's confidence is decided per finding by the handler. */
-  context?: ContextHandlerName;
   /** Where the rule was loaded from, for error messages and docs. */
   source?: { file: string; line?: number };
-}
+};
 
 /** Where a chunk of text came from. Sources fill what they know. */
 export interface Origin {

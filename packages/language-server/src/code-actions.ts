@@ -4,6 +4,7 @@ import { CodeAction, CodeActionKind, TextEdit, type CodeActionParams } from 'vsc
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '@tokenward/engine';
 import { allowComment, languageOf } from './comments.js';
+import type { CommandArgument } from './commands.js';
 import type { ServerContext } from './context.js';
 import { uriToPath, type Diagnostics } from './diagnostics.js';
 import { envVarEdits, suggestEnvName, supportsEnvReplacement } from './env-replace.js';
@@ -15,13 +16,13 @@ export function codeActionsFor(ctx: ServerContext, diagnostics: Diagnostics, par
   const doc = ctx.documents.get(uri);
   const fromDiagnostics = params.context.diagnostics
     .filter((d) => d.source === SERVER_NAME)
-    .map((d) => ctx.store.byFingerprint(uri, (d.data as DiagnosticData | undefined)?.fingerprint ?? '')?.finding)
+    .map((d) => ctx.store.byKey(uri, (d.data as DiagnosticData | undefined)?.key ?? '')?.finding)
     .filter((f): f is Finding => f !== undefined);
   const findings = fromDiagnostics.length ? fromDiagnostics : ctx.store.findingsOf(uri).filter((f) => intersects(rangeOf(f), params.range));
   const seen = new Set<string>();
   const actions: CodeAction[] = [];
   for (const f of findings) {
-    const key = `${f.fingerprint}@${f.byteOffset}`;
+    const key = `${ctx.store.keyOf(f)}@${f.byteOffset}`;
     if (seen.has(key)) continue;
     seen.add(key);
     actions.push(...actionsFor(ctx, diagnostics, uri, doc, f));
@@ -39,9 +40,10 @@ function actionsFor(ctx: ServerContext, diagnostics: Diagnostics, uri: string, d
     a.diagnostics = [diagnostic];
     actions.push(a);
   };
-  const isRevoked = ctx.store.revoked.has(f.fingerprint);
+  const key = ctx.store.keyOf(f);
+  const isRevoked = ctx.store.revoked.has(key);
   const preview = rule ? ctx.revocation.preview(rule, f) : undefined;
-  const args = [{ uri, fingerprint: f.fingerprint }];
+  const args: CommandArgument[] = [{ uri, key }];
   if (!isRevoked && preview?.api) {
     const title = `Revoke ${f.provider} token`;
     quickFix(title, { command: { title, command: COMMANDS.revoke, arguments: args } });

@@ -8,9 +8,10 @@ import { COMMANDS, type CommandResult } from './protocol.js';
 import { manualSteps } from './revocation.js';
 import { scanWorkspace } from './workspace-scan.js';
 
+/** A command's argument: the document and the secret's key (`DiagnosticData.key`), or a cursor. */
 export interface CommandArgument {
   uri?: string;
-  fingerprint?: string;
+  key?: string;
   position?: { line: number; character: number };
 }
 
@@ -29,13 +30,13 @@ export class Commands {
     const arg = (params.arguments?.[0] ?? {}) as CommandArgument;
     switch (params.command) {
       case COMMANDS.revoke:
-        return this.revoke(arg.uri, arg.fingerprint ?? '');
+        return this.revoke(arg.uri, arg.key ?? '');
       case COMMANDS.revokeAtCursor:
         return this.revokeAtCursor(arg);
       case COMMANDS.showRevokeSteps:
-        return this.showRevokeSteps(arg.uri, arg.fingerprint ?? '');
+        return this.showRevokeSteps(arg.uri, arg.key ?? '');
       case COMMANDS.addToBaseline:
-        return this.addToBaseline(arg.uri, arg.fingerprint ?? '');
+        return this.addToBaseline(arg.uri, arg.key ?? '');
       case COMMANDS.scanWorkspace:
         return this.scanWorkspace(clientProgress);
       default:
@@ -50,19 +51,19 @@ export class Commands {
       this.ctx.notify(MessageType.Info, 'Tokenward: no leaked token at the cursor.');
       return { status: 'none', detail: 'no token at the cursor' };
     }
-    return this.revoke(arg.uri, f.fingerprint);
+    return this.revoke(arg.uri, this.ctx.store.keyOf(f));
   }
 
-  private async revoke(uri: string | undefined, fingerprint: string): Promise<CommandResult> {
+  private async revoke(uri: string | undefined, key: string): Promise<CommandResult> {
     const { store, project, revocation, connection } = this.ctx;
-    const hit = store.byFingerprint(uri, fingerprint);
+    const hit = store.byKey(uri, key);
     if (!hit) return { status: 'failed', detail: 'the finding is no longer in the document' };
     const { finding } = hit;
     const rule = project?.rule(finding.ruleId);
     if (!rule) return { status: 'failed', detail: `unknown rule ${finding.ruleId}` };
-    if (store.revoked.has(fingerprint)) return { status: 'revoked', detail: 'already revoked' };
+    if (store.revoked.has(key)) return { status: 'revoked', detail: 'already revoked' };
     const preview = revocation.preview(rule, finding);
-    if (!preview.api) return this.showRevokeSteps(hit.uri, fingerprint);
+    if (!preview.api) return this.showRevokeSteps(hit.uri, key);
     const choice = await connection.window.showWarningMessage(
       `Revoke ${finding.provider} token ${finding.redacted}? Tokenward will ${preview.summary}. This cannot be undone.`,
       { title: 'Revoke' },
@@ -74,14 +75,14 @@ export class Commands {
       this.ctx.notify(MessageType.Error, `Tokenward: revoking ${finding.provider} token ${finding.redacted} failed: ${outcome.detail}`);
       return { status: 'failed', detail: outcome.detail };
     }
-    this.diagnostics.republish(fingerprint);
+    this.diagnostics.republish(key);
     this.ctx.notify(MessageType.Info, `Tokenward: ${finding.provider} token ${finding.redacted} revoked (${outcome.detail}).${outcome.auditLog ? ` Recorded in ${outcome.auditLog}.` : ''}`);
     return { status: 'revoked', detail: outcome.detail };
   }
 
-  private async showRevokeSteps(uri: string | undefined, fingerprint: string): Promise<CommandResult> {
+  private async showRevokeSteps(uri: string | undefined, key: string): Promise<CommandResult> {
     const { store, project, connection } = this.ctx;
-    const hit = store.byFingerprint(uri, fingerprint);
+    const hit = store.byKey(uri, key);
     const rule = hit ? project?.rule(hit.finding.ruleId) : undefined;
     const manual = rule ? manualSteps(rule) : undefined;
     if (!hit || !manual) return { status: 'failed', detail: 'no revocation steps known for this finding' };
@@ -97,9 +98,9 @@ export class Commands {
     return { status: 'manual', detail: manual.steps };
   }
 
-  private addToBaseline(uri: string | undefined, fingerprint: string): CommandResult {
+  private addToBaseline(uri: string | undefined, key: string): CommandResult {
     const { store, project } = this.ctx;
-    const hit = store.byFingerprint(uri, fingerprint);
+    const hit = store.byKey(uri, key);
     if (!hit || !project) return { status: 'failed', detail: 'the finding is no longer in the document' };
     try {
       const file = project.addToBaseline(hit.finding);
@@ -107,7 +108,7 @@ export class Commands {
       for (const [u, findings] of store.scanned)
         store.scanned.set(
           u,
-          findings.filter((f) => f.fingerprint !== fingerprint),
+          findings.filter((f) => store.keyOf(f) !== key),
         );
       for (const [u, findings] of store.scanned) this.diagnostics.publish(u, findings);
       return { status: 'baselined', detail: file };

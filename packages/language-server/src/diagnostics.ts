@@ -7,6 +7,7 @@ import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-langu
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '@tokenward/engine';
 import type { ServerContext } from './context.js';
+import type { AnalysisResult } from './project-context.js';
 import { rangeOf, SERVER_NAME, type DiagnosticData } from './protocol.js';
 import type { DiagnosticSeverityName } from './settings.js';
 
@@ -24,10 +25,11 @@ export class Diagnostics {
 
   toDiagnostic(f: Finding): Diagnostic {
     const { store, settings, project } = this.ctx;
-    const state = store.stateOf(f.fingerprint);
+    const key = store.keyOf(f);
+    const state = store.stateOf(key);
     const revoked = state === 'revoked';
-    const verified = store.verification.get(f.fingerprint)?.status;
-    const data: DiagnosticData = { fingerprint: f.fingerprint, ruleId: f.ruleId, state, ...(verified ? { verified } : {}) };
+    const verified = store.verification.get(key)?.status;
+    const data: DiagnosticData = { key, ruleId: f.ruleId, state, ...(verified ? { verified } : {}) };
     const diag: Diagnostic = {
       range: rangeOf(f),
       severity: revoked ? DiagnosticSeverity.Hint : SEVERITY[settings.severity],
@@ -59,9 +61,11 @@ export class Diagnostics {
     const started = performance.now();
     const fsPath = uriToPath(doc.uri);
     const path = project.displayPath(fsPath);
-    let result: { findings: Finding[]; suppressed: number } = { findings: [], suppressed: 0 };
+    let result: AnalysisResult = { findings: [], suppressed: [] };
+    // A path-ignored document is scanned only if a hover asks what is hidden in it (see hover.ts).
+    const pathIgnored = settings.enable && project.isIgnoredPath(fsPath);
     try {
-      if (settings.enable && !project.isIgnoredPath(fsPath)) result = project.analyze(doc.getText(), path);
+      if (settings.enable && !pathIgnored) result = project.analyze(doc.getText(), path);
     } catch (e) {
       // One document the engine trips on must not take the server down: report it and go on.
       connection.console.error(`scanning ${path} failed: ${(e as Error).stack ?? String(e)}`);
@@ -70,7 +74,7 @@ export class Diagnostics {
     state.analysisMs = performance.now() - started;
     state.version = doc.version;
     state.findings = result.findings;
-    state.suppressed = result.suppressed;
+    state.suppressed = pathIgnored ? undefined : result.suppressed;
     store.scanned.delete(doc.uri);
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     if (settings.verify && this.ctx.revocation.canVerify) void this.verify(doc.uri, result.findings);
@@ -88,9 +92,10 @@ export class Diagnostics {
     for (const [uri, findings] of this.ctx.store.scanned) this.publish(uri, findings);
   }
 
-  /** Every uri holding `fingerprint` published again (its state changed). */
-  republish(fingerprint: string): void {
-    for (const [uri, findings] of this.ctx.store.all()) if (findings.some((f) => f.fingerprint === fingerprint)) this.publish(uri, findings);
+  /** Every uri holding the secret of `key` published again (its state changed). */
+  republish(key: string): void {
+    const { store } = this.ctx;
+    for (const [uri, findings] of store.all()) if (findings.some((f) => store.keyOf(f) === key)) this.publish(uri, findings);
   }
 
   /** Analyzes on open, after a quiet time on change; clears on close. */

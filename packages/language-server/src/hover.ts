@@ -1,19 +1,48 @@
-/** Hover: what a finding is, where it stands and how to get rid of it. Never the secret. */
-import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver';
-import type { Finding, RuleDefinition } from '@tokenward/engine';
+/** Hover: what a finding is, where it stands and how to get rid of it; for a hidden one, why it
+ * is hidden. Never the secret. */
+import { MarkupKind, type Hover, type HoverParams, type Range } from 'vscode-languageserver';
+import { describeSuppression, type Finding, type RuleDefinition } from '@tokenward/engine';
+import type { SuppressedFinding } from '@tokenward/project';
 import type { ServerContext } from './context.js';
+import { uriToPath } from './diagnostics.js';
 import { rangeOf } from './protocol.js';
 import { manualSteps } from './revocation.js';
 
 export function hoverFor(ctx: ServerContext, params: HoverParams): Hover | null {
-  const f = ctx.store.findingAt(params.textDocument.uri, { start: params.position, end: params.position });
-  if (!f) return null;
-  return { contents: { kind: MarkupKind.Markdown, value: hoverText(ctx, f, ctx.project?.rule(f.ruleId)) }, range: rangeOf(f) };
+  const uri = params.textDocument.uri;
+  const at = { start: params.position, end: params.position };
+  const f = ctx.store.findingAt(uri, at);
+  if (f) return { contents: { kind: MarkupKind.Markdown, value: hoverText(ctx, f, ctx.project?.rule(f.ruleId)) }, range: rangeOf(f) };
+  const hidden = suppressedAt(ctx, uri, at);
+  // Plain text: the reason reads exactly as `--show-suppressed` and SARIF print it (a path
+  // pattern such as `dist/**` is not Markdown).
+  return hidden ? { contents: { kind: MarkupKind.PlainText, value: hiddenText(hidden) }, range: rangeOf(hidden.finding) } : null;
+}
+
+/** `Tokenward: hidden — baseline .tokenward-baseline.json`, then what is hidden. */
+function hiddenText({ finding: f, reason }: SuppressedFinding): string {
+  return `Tokenward: hidden — ${describeSuppression(reason)}\n${f.title} (${f.ruleId}): ${f.redacted}`;
+}
+
+/** What is hidden at `range`; a path-ignored document is scanned for it on the first such hover. */
+function suppressedAt(ctx: ServerContext, uri: string, range: Range): SuppressedFinding | undefined {
+  const state = ctx.store.documents.get(uri);
+  if (state && state.suppressed === undefined) {
+    const doc = ctx.documents.get(uri);
+    state.suppressed = [];
+    try {
+      if (doc && ctx.project) state.suppressed = ctx.project.analyze(doc.getText(), ctx.project.displayPath(uriToPath(uri))).suppressed;
+    } catch (e) {
+      ctx.connection.console.error(`scanning ${uri} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+  return ctx.store.hiddenAt(uri, range);
 }
 
 function hoverText(ctx: ServerContext, f: Finding, rule: RuleDefinition | undefined): string {
-  const revoked = ctx.store.revoked.get(f.fingerprint);
-  const v = ctx.store.verification.get(f.fingerprint);
+  const key = ctx.store.keyOf(f);
+  const revoked = ctx.store.revoked.get(key);
+  const v = ctx.store.verification.get(key);
   const details = v ? [v.host, v.httpStatus !== undefined ? `HTTP ${v.httpStatus}` : undefined, v.checkedAt].filter(Boolean).join(', ') : '';
   const status = revoked
     ? `revoked ${revoked.at}`

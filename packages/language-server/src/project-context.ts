@@ -15,6 +15,7 @@ import {
   writeBaseline,
   dropUntrustedNetworkSteps,
   type LoadedConfig,
+  type SuppressedFinding,
 } from '@tokenward/project';
 import type { ServerSettings } from './settings.js';
 
@@ -22,8 +23,8 @@ export { DEFAULT_BASELINE_FILE } from '@tokenward/project';
 
 export interface AnalysisResult {
   findings: Finding[];
-  /** Hidden by an inline comment, the allow-list, an ignore file or the baseline (counted, for status and tests). */
-  suppressed: number;
+  /** Hidden by an inline comment, the allow-list, an ignore file or the baseline, and why (hover explains them). */
+  suppressed: SuppressedFinding[];
 }
 
 /**
@@ -122,14 +123,14 @@ export class ProjectContext {
 
   /**
    * Scans one buffer with the CLI's engine; the Suppressor drops what the minimum confidence
-   * hides and counts what inline comments (found by the engine), the allow-list, ignore files or
-   * the baseline hide.
+   * hides and sets apart, with the reason, what inline comments (found by the engine), the
+   * allow-list, ignore files or the baseline hide.
    */
   analyze(text: string, path: string): AnalysisResult {
     const all = scanText(this.compiled, text, { path, kind: 'buffer' });
-    if (all.length === 0) return { findings: all, suppressed: 0 };
+    if (all.length === 0) return { findings: all, suppressed: [] };
     const { findings, suppressed } = this.suppressor.apply(all);
-    return { findings, suppressed: suppressed.length };
+    return { findings, suppressed };
   }
 
   /** What of a workspace scan's findings the user sees (the same Suppressor as `analyze`). */

@@ -20,7 +20,7 @@ export const COMMANDS = {
 
 /** Custom requests, for clients and tests. */
 export const REQUESTS = {
-  /** → { uri, version, findings, suppressed, analysisMs } for an open document. */
+  /** → { uri, version, findings, suppressed, analysisMs } for an open document (`suppressed`: how many are hidden). */
   documentStats: 'tokenward/documentStats',
   /** → the audit log path, or null when there is no workspace. */
   auditLogPath: 'tokenward/auditLogPath',
@@ -42,7 +42,10 @@ export type FindingState = 'revoked' | 'active' | 'inactive' | 'unknown' | 'unch
 /** The diagnostic `data` a client echoes back in code-action requests and reads the finding's
  * state from. Never the secret. */
 export interface DiagnosticData {
-  fingerprint: string;
+  /** The secret's identity in this server process (an HMAC under a key made at server start): it
+   * names the secret to the server's commands and means nothing outside the process. It is not the
+   * fingerprint of baselines and reports (a slow hash, computed only where one is written). */
+  key: string;
   ruleId: string;
   state: FindingState;
   /** With verification on: the provider's answer (`active`, `inactive`, `unknown`). */

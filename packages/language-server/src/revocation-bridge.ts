@@ -52,11 +52,12 @@ export class RevocationBridge {
     let changed = false;
     for (const f of findings) {
       const rule = ruleOf(f.ruleId);
-      if (!rule?.verify || this.store.verification.has(f.fingerprint) || this.store.revoked.has(f.fingerprint)) continue;
-      this.store.verification.set(f.fingerprint, { status: 'unknown' });
+      const key = this.store.keyOf(f);
+      if (!rule?.verify || this.store.verification.has(key) || this.store.revoked.has(key)) continue;
+      this.store.verification.set(key, { status: 'unknown' });
       try {
         const result = await verify(rule, f, this.context());
-        this.store.verification.set(f.fingerprint, result);
+        this.store.verification.set(key, result);
         changed ||= result.status !== 'unknown';
       } catch (e) {
         this.warn(`verify ${f.ruleId} ${f.redacted}: ${(e as Error).message}`);
@@ -74,8 +75,9 @@ export class RevocationBridge {
       outcome = { ok: false, detail: (e as Error).message };
     }
     if (outcome.ok) {
-      this.store.revoked.set(finding.fingerprint, { at: new Date().toISOString(), detail: outcome.detail });
-      this.store.verification.set(finding.fingerprint, { status: 'inactive' });
+      const key = this.store.keyOf(finding);
+      this.store.revoked.set(key, { at: new Date().toISOString(), detail: outcome.detail });
+      this.store.verification.set(key, { status: 'inactive' });
     }
     return outcome;
   }

@@ -110,7 +110,7 @@ export function createTokenwardServer(connection: Connection, options: ServerOpt
   connection.onExecuteCommand((params, _cancel, workDone) => commands.execute(params, workDone));
   connection.onRequest(REQUESTS.documentStats, (params: { uri: string }): DocumentStats | null => {
     const s = store.documents.get(params.uri);
-    return s ? { uri: params.uri, version: s.version, findings: s.findings.length, suppressed: s.suppressed, analysisMs: s.analysisMs } : null;
+    return s ? { uri: params.uri, version: s.version, findings: s.findings.length, suppressed: s.suppressed?.length ?? 0, analysisMs: s.analysisMs } : null;
   });
   connection.onRequest(REQUESTS.auditLogPath, (): string | null => ctx.revocation.auditLogPath() ?? null);
 

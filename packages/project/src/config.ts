@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   AllowPatternError,
   compileAllowList,
@@ -11,6 +11,7 @@ import {
 } from '@tokenward/engine';
 import type { FromSchema } from 'json-schema-to-ts';
 import { UsageError } from './errors.js';
+import { repositoryRoot } from './ignore-file.js';
 import { ruleFilesIn } from './rules-loader.js';
 import { configDigest, findUserConfig, isUserFile, trustState } from './trust.js';
 import { keyPath, parseSettings, SettingsFileError, type LocatedData } from './yaml-data.js';
@@ -295,6 +296,20 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       );
     }
   }
+  const audit = projectAuditLog(file, cfg);
+  let auditLog = audit?.path;
+  if (audit && !audit.inside && trust !== 'trusted') {
+    // Revocation appends to the audit log: a repository's own file may not aim it at ~/.bashrc.
+    const { auditLog: ignored, ...revoke } = config.revoke ?? {};
+    config = { ...config, revoke };
+    auditLog = undefined;
+    const line = located.lineOf(['revoke', 'auditLog']);
+    warn(
+      `${shown}${line ? `:${line}` : ''}: revoke.auditLog (${ignored}) ignored: a project's configuration can only keep the audit log inside its repository (${displayName(audit.repository, options.cwd)}) ${
+        trust === 'changed' ? 'and this file (or a rule file it names) changed since you trusted it' : 'unless you trust it'
+      }; the default .tokenward/audit.jsonl is used; review it, then run "tokenward trust ${shown}"`,
+    );
+  }
   return {
     file,
     dir,
@@ -303,7 +318,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     resolved: {
       rules: [...(user?.rules ?? []), ...projectRules],
       baseline: cfg.baseline !== undefined ? resolve(dir, cfg.baseline) : undefined,
-      auditLog: cfg.revoke?.auditLog !== undefined ? resolve(dir, cfg.revoke.auditLog) : undefined,
+      auditLog,
     },
     userFile: user?.file,
     trust,
@@ -313,6 +328,50 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     shownFile: shown,
     lineOf: located.lineOf,
   };
+}
+
+/**
+ * The audit log a project file names (`revoke.auditLog`), resolved against the file's folder, and
+ * whether it stays inside the file's repository (the git work tree holding it, else its folder):
+ * only a trusted file may put it anywhere else.
+ */
+export function projectAuditLog(file: string, cfg: TokenwardConfig): { path: string; repository: string; inside: boolean } | undefined {
+  if (cfg.revoke?.auditLog === undefined) return undefined;
+  const dir = dirname(resolve(file));
+  const path = resolve(dir, cfg.revoke.auditLog);
+  const repository = repositoryRoot(dir) ?? dir;
+  return { path, repository, inside: isInside(path, repository) };
+}
+
+/** True when `child` is below `parent` (never `parent` itself), by path alone. */
+function isBelow(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * True when `path` (absolute, normalized) is inside `root` both as written (no `..` out of it)
+ * and on disk: its deepest existing part, with symbolic links followed, is still inside `root`'s
+ * real path, so a committed link (`logs -> ~`) cannot lead out. A dangling link is refused.
+ */
+function isInside(path: string, root: string): boolean {
+  if (!isBelow(path, root)) return false;
+  let existing = path;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      lstatSync(existing);
+      break;
+    } catch {
+      rest.unshift(basename(existing));
+      existing = dirname(existing);
+    }
+  }
+  try {
+    return isBelow(join(realpathSync(existing), ...rest), realpathSync(root));
+  } catch {
+    return false;
+  }
 }
 
 /** A file as a person would name it from `cwd`. */

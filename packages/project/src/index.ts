@@ -1,6 +1,7 @@
 export { UsageError } from './errors.js';
 export { STATE_DIR, markStateDir, writtenReports, rememberReport, isOwnState } from './state.js';
 export { loadRules, loadRuleDefinitions, defaultRulesDir, ruleFilesIn } from './rules-loader.js';
+export { checkRulePatterns } from './pattern-safety.js';
 export { importGitleaksToml, gitleaksGlobalAllow, translateGoRegex, GitleaksImportError, type GitleaksImport } from './gitleaks-import.js';
 export { ruleSummary, ruleSummaries, type RuleSummary } from './rule-catalogue.js';
 export {
@@ -14,6 +15,7 @@ export {
   starterConfig,
   dropUntrustedNetworkSteps,
   readProjectConfig,
+  projectAuditLog,
   userConfigSchema,
   VERIFIED_ORDER,
   type TokenwardConfig,

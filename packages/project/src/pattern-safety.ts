@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { PatternCheck } from '@tokenward/engine';
+import { RuleFileError, rulePatterns, type PatternCheck, type RuleDefinition } from '@tokenward/engine';
 import type { Report } from 'scslre';
 
 /**
@@ -46,3 +46,19 @@ export const superLinearBacktracking: PatternCheck = (pattern, flags) => {
   }
   return reports[0] ? describe(reports[0]) : undefined;
 };
+
+/**
+ * Definitions made in code rather than read from a rule file (`createRedactor({ rules })`) meet
+ * the same bar: a pattern with super-linear backtracking is refused with an error naming `where`,
+ * the rule and the field. Definitions loaded from a file carry their `source` and were checked
+ * when parsed (the built-in ones by the test suite), so they are not checked again.
+ */
+export function checkRulePatterns(defs: readonly RuleDefinition[], where: string): void {
+  for (const def of defs) {
+    if (def.source) continue;
+    for (const { path, pattern, flags } of rulePatterns(def)) {
+      const reason = superLinearBacktracking(pattern, flags.replace(/[gyd]/g, ''));
+      if (reason) throw new RuleFileError(where, reason, undefined, def.id, path.join('.'));
+    }
+  }
+}

@@ -1,21 +1,23 @@
 import { Buffer } from 'node:buffer';
 import type { Transform } from 'node:stream';
 import { compileRules, utf16Length, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
-import { defaultRulesDir, loadRuleDefinitions } from '@tokenward/project';
-import { applySpans, spansToMask, type MaskedSecret, type MaskStyle } from './masker.js';
+import { checkRulePatterns, defaultRulesDir, loadRuleDefinitions } from '@tokenward/project';
+import { applySpans, maskedSecret, spansToMask, type MaskedSecret, type MaskStyle } from './masker.js';
 import { createRedactStream, LineRedactor, type LineRedactorOptions } from './stream.js';
 
 export { LineRedactor, createRedactStream, type LineRedactorOptions } from './stream.js';
-export { spansToMask, applySpans, type MaskedSecret, type MaskStyle } from './masker.js';
+export { spansToMask, applySpans, maskedSecret, type MaskedSecret, type MaskStyle } from './masker.js';
 
 export interface RedactorOptions {
-  /** Rules to use instead of the built-in `rules/`: compiled, or definitions. */
+  /** Rules to use instead of the built-in `rules/`: compiled, or definitions. Definitions made
+   * in code are checked as rule files are: a pattern with super-linear backtracking throws. */
   rules?: CompiledRules | readonly RuleDefinition[];
   /** Rules added to the built-in ones: rule files or folders (YAML/JSON, or a .gitleaks.toml), or definitions. */
   extraRules?: readonly (string | RuleDefinition)[];
   /** `partial` (default): the report's form, `ghp_****…4Tq1`; `full`: `****`. */
   mask?: MaskStyle;
-  /** Called for every masked secret with its rule id and fingerprint only. */
+  /** Called for every masked secret with its rule id and fingerprint only. Without it no
+   * fingerprint is computed (each is a scrypt). */
   onMasked?: (masked: MaskedSecret) => void;
   /** Streams: a line longer than this is written in pieces (default 1 MiB). */
   maxLineBytes?: number;
@@ -41,8 +43,16 @@ export function builtInRules(): CompiledRules {
   return builtIn;
 }
 
+/**
+ * The rules a redactor runs. Definitions made in code meet the bar rule files meet (a pattern
+ * with super-linear backtracking is refused): a log line anyone can write must not hang the
+ * program that logs it.
+ */
 function rulesFor(options: RedactorOptions): CompiledRules {
   const extra = options.extraRules ?? [];
+  const defs = extra.filter((e): e is RuleDefinition => typeof e !== 'string');
+  checkRulePatterns(isCompiled(options.rules) ? options.rules.rules.map((r) => r.def) : (options.rules ?? []), 'createRedactor: rules');
+  checkRulePatterns(defs, 'createRedactor: extraRules');
   if (isCompiled(options.rules) && extra.length === 0) return options.rules;
   if (options.rules === undefined && extra.length === 0) return builtInRules();
   const base: RuleDefinition[] = isCompiled(options.rules)
@@ -51,7 +61,6 @@ function rulesFor(options: RedactorOptions): CompiledRules {
       ? [...options.rules]
       : loadRuleDefinitions([defaultRulesDir()]);
   const paths = extra.filter((e): e is string => typeof e === 'string');
-  const defs = extra.filter((e): e is RuleDefinition => typeof e !== 'string');
   return compileRules([...base, ...(paths.length ? loadRuleDefinitions(paths) : []), ...defs]);
 }
 
@@ -62,10 +71,11 @@ function rulesFor(options: RedactorOptions): CompiledRules {
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const compiled = rulesFor(options);
   const style = options.mask ?? 'partial';
+  const onMasked = options.onMasked;
   const origin = { path: '<log>', kind: 'log' };
   const maskBuffer = (buf: Buffer): { out: Buffer; spans: ReturnType<typeof spansToMask> } => {
     const spans = spansToMask(compiled, buf, 0, style, origin);
-    for (const s of spans) options.onMasked?.(s.masked);
+    if (onMasked) for (const s of spans) onMasked(maskedSecret(s));
     return { out: spans.length ? applySpans(buf, 0, buf.length, spans) : buf, spans };
   };
   const redactString = (text: string): string => {
@@ -79,7 +89,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     let at = 0;
     let atByte = 0;
     for (const s of spans) {
-      options.onMasked?.(s.masked);
+      onMasked?.(maskedSecret(s));
       const start = at + utf16Length(buf, atByte, s.start);
       out += text.slice(at, start) + s.mask;
       at = start + utf16Length(buf, s.start, s.end);

@@ -12,12 +12,23 @@ export interface MaskedSecret {
   part?: string;
 }
 
-/** A byte span of the scanned buffer and its replacement. */
+/** A byte span of the scanned buffer and its replacement, with what it hides (in memory only). */
 interface Span {
   start: number;
   end: number;
   mask: string;
-  masked: MaskedSecret;
+  ruleId: string;
+  /** The secret under the span: kept only to derive a fingerprint when one is asked for. */
+  secret: string;
+  part?: string;
+}
+
+/**
+ * What a span masked, for `onMasked` and `--report`. Its fingerprint is a scrypt (see the
+ * engine's redact.ts), so it is derived here, when a caller asks, never while masking.
+ */
+export function maskedSecret(s: Span): MaskedSecret {
+  return { ruleId: s.ruleId, fingerprint: fingerprint(s.ruleId, s.secret), ...(s.part ? { part: s.part } : {}) };
 }
 
 const FULL_MASK = '****';
@@ -34,7 +45,7 @@ export function spansToMask(compiled: CompiledRules, buf: Buffer, from: number, 
   for (const f of findings) {
     const start = f.byteOffset;
     const end = start + f.byteLength;
-    if (end > from) spans.push({ start: Math.max(start, from), end, mask: style === 'full' ? FULL_MASK : f.redacted, masked: { ruleId: f.ruleId, fingerprint: f.fingerprint } });
+    if (end > from) spans.push({ start: Math.max(start, from), end, mask: style === 'full' ? FULL_MASK : f.redacted, ruleId: f.ruleId, secret: f.secret });
     if (f.partSecrets) addPartners(compiled, buf, f, from, style, spans);
   }
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -62,7 +73,9 @@ function addPartners(compiled: CompiledRules, buf: Buffer, f: Finding, from: num
     start: Math.max(partner.start, from),
     end: partner.end,
     mask: style === 'full' ? FULL_MASK : redact(partner.value),
-    masked: { ruleId: f.ruleId, fingerprint: fingerprint(f.ruleId, partner.value), part: pair.name },
+    ruleId: f.ruleId,
+    secret: partner.value,
+    part: pair.name,
   });
 }
 

@@ -1,11 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { CompiledRules, Origin } from '@tokenward/engine';
-import { applySpans, spansToMask, type MaskedSecret, type MaskStyle } from './masker.js';
+import { applySpans, maskedSecret, spansToMask, type MaskedSecret, type MaskStyle } from './masker.js';
 
 export interface LineRedactorOptions {
   mask?: MaskStyle;
-  /** Called once per masked secret occurrence (fingerprint and rule id only). */
+  /** Called once per masked secret occurrence (fingerprint and rule id only). Without it no
+   * fingerprint is computed. */
   onMasked?: (masked: MaskedSecret) => void;
   /** A line longer than this is written without waiting for its end, minus a held-back tail
    * long enough for any secret. Default 1 MiB. */
@@ -119,7 +120,8 @@ export class LineRedactor {
       for (const s of spans) if (s.start < to && s.end > to) to = s.start;
     }
     const kept = spans.filter((s) => s.start < to);
-    for (const s of kept) this.options.onMasked?.(s.masked);
+    const onMasked = this.options.onMasked;
+    if (onMasked) for (const s of kept) onMasked(maskedSecret(s));
     this.masked += kept.length;
     const out = applySpans(this.buf, from, to, kept);
     // Keep a little of what was written as context for the next scan.

@@ -41,9 +41,10 @@ const OPTIONS = {
   'no-config': { type: 'boolean' },
 } as const;
 
-/** Writes each secret once (by fingerprint) as a JSON line, as it is masked. */
-function reportWriter(file: string | undefined, cwd: string): { onMasked: (m: MaskedSecret) => void; close: () => Promise<void> } {
-  if (file === undefined) return { onMasked: () => {}, close: async () => {} };
+/** Writes each secret once (by fingerprint) as a JSON line, as it is masked. Without a report
+ * there is no `onMasked`, so no fingerprint (a scrypt each) is computed. */
+function reportWriter(file: string | undefined, cwd: string): { onMasked: ((m: MaskedSecret) => void) | undefined; close: () => Promise<void> } {
+  if (file === undefined) return { onMasked: undefined, close: async () => {} };
   const out: WriteStream = createWriteStream(resolve(cwd, file));
   const seen = new Set<string>();
   return {
@@ -74,7 +75,7 @@ function loadCompiled(values: { rules: string[]; config?: string | boolean; 'no-
   return selectRules(config, loaded.defs, loaded.compiled).compiled;
 }
 
-async function runWrapped(command: string[], compiled: CompiledRules, mask: MaskStyle, onMasked: (m: MaskedSecret) => void, io: Io): Promise<number> {
+async function runWrapped(command: string[], compiled: CompiledRules, mask: MaskStyle, onMasked: ((m: MaskedSecret) => void) | undefined, io: Io): Promise<number> {
   const child = spawn(command[0]!, command.slice(1), { stdio: ['inherit', 'pipe', 'pipe'], env: io.env, cwd: io.cwd });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { findConfigFile, listTrust, loadRuleDefinitions, readProjectConfig, recordTrust, removeTrust, trustState } from '@tokenward/project';
+import { findConfigFile, listTrust, loadRuleDefinitions, projectAuditLog, readProjectConfig, recordTrust, removeTrust, trustState } from '@tokenward/project';
 import { parseCommandArgs, type Command, type Io } from '../cli-util.js';
 import { EXIT_CLEAN, UsageError } from '../errors.js';
 
@@ -10,7 +10,8 @@ const HELP = `Usage: tokenward trust [FILE]          trust a project configurati
 
 A repository you scan may hold leaked tokens, so its own .tokenward.yaml cannot choose where
 found tokens are sent: its revoke.endpoints and the verify/revoke steps of rule files it names
-are ignored (with a warning) until you trust the file. Trust is recorded by content (SHA-256 of
+are ignored (with a warning) until you trust the file, and so is a revoke.auditLog outside its
+repository. Trust is recorded by content (SHA-256 of
 the file and of every rule file it names) in your own configuration folder
 (${'$'}XDG_CONFIG_HOME/tokenward, default ~/.config/tokenward); any change ends it, like direnv
 and mise. Review the file first: this command shows the hosts it will be allowed to send tokens to.
@@ -84,9 +85,11 @@ export const trustCommand: Command = {
       const hosts = [d.verify && `verify ${new URL(d.verify.origin).host}`, d.revoke && `revoke ${new URL(d.revoke.origin).host}`].filter(Boolean);
       if (hosts.length) lines.push(`  rule ${d.id} (${shown(d.source?.file ?? '?', io.cwd)}): ${hosts.join(', ')}`);
     }
+    const audit = projectAuditLog(file, located.data);
     const store = recordTrust(file, digest, io.env);
     io.stdout.write(`Trusted ${name} (sha256 ${digest.slice(0, 16)}…), recorded in ${store}.\n`);
     io.stdout.write(lines.length ? `It may now send found tokens to:\n${lines.join('\n')}\n` : 'It names no endpoint and no rule that contacts a host.\n');
+    if (audit && !audit.inside) io.stdout.write(`It may now append revocation records outside its repository, to ${audit.path} (revoke.auditLog).\n`);
     io.stdout.write('Any change to it, or to the rule files it names, ends the trust.\n');
     return EXIT_CLEAN;
   },
