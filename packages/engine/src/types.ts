@@ -1,4 +1,5 @@
 import type { ContextHandlerName } from './context/handler-names.js';
+import type { KeyStoreDetector } from './key-stores.js';
 
 /** Shapes shared by every Tokenward package. Rule *definitions* are data (from `rules/`); compiled
  * rules and findings are what the engine produces from them. */
@@ -16,6 +17,9 @@ export interface RuleExample {
   text: string;
   /** For positives: the exact secret expected. Defaults to `text` itself. */
   secret?: string;
+  /** `base64`: `text` is binary content, base64-encoded (examples of `detector` rules, written
+   * `{ base64: … }` in rule files). */
+  encoding?: 'base64';
 }
 
 export interface RuleValidators {
@@ -164,9 +168,10 @@ export interface RuleDefinition {
   severity: Severity;
   /** Explicit confidence; default: high when a checksum validates, else medium. */
   confidence?: Confidence;
-  /** Literals for the prefilter (matched case-insensitively). At least one. */
+  /** Literals for the prefilter (matched case-insensitively). At least one, except for a
+   * `detector` rule (none). */
   keywords: string[];
-  /** JavaScript regular expression source. */
+  /** JavaScript regular expression source (empty for a `detector` rule). */
   pattern: string;
   /** Extra regex flags (`i`, `s`, `m`, `u`). `g`/`y`/`d` are managed by the engine. */
   flags?: string;
@@ -187,6 +192,9 @@ export interface RuleDefinition {
   pair?: RulePair;
   /** Matches this rule knows to be harmless (see `rule-allow.ts`). */
   allow?: RuleAllow[];
+  /** A structural detector run on whole files instead of a pattern (key stores, binary private
+   * keys; see key-stores.ts). Such a rule has no keywords and no pattern. */
+  detector?: KeyStoreDetector;
   /** Free-form labels shown in reports (`generic`, `password`); they change no behaviour. */
   tags?: string[];
   /** Context handler judging the rule's matches (generic rules): see context/handler-names.ts.
