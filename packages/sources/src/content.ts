@@ -3,7 +3,7 @@ import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { Gunzip, Inflate } from 'fflate';
 import { mayBeKeyStore, scanBytes, scanKeyStore, StreamScanner, type ChunkPlacement, type CompiledRules, type Finding } from '@tokenward/engine';
 import type { ChunkOrigin, ScanProblem } from './chunk.js';
-import { archiveKind, fromUtf16, looksBinary, SNIFF, utf16Of, type ArchiveKind } from './sniff.js';
+import { archiveKind, fromUtf16, looksBinary, SNIFF, utf16Of, utf16Pieces, type ArchiveKind } from './sniff.js';
 import { ArchiveError, ArchiveRefused, asArchiveError, BudgetExceeded } from './archives/errors.js';
 import { TarReader, type MemberSink } from './archives/tar.js';
 import { BufferAccess, readZipEntries, zipDirectory, type RandomAccess, type ZipEntry } from './archives/zip.js';
@@ -355,7 +355,7 @@ export class Sink implements MemberSink {
   private mode: 'sniff' | 'text' | 'hold' | 'archive' | 'discard' = 'sniff';
   private parts: Buffer[] = [];
   private bytes = 0;
-  private decoder: InstanceType<typeof TextDecoder> | undefined;
+  private decoder: ReturnType<typeof utf16Pieces> | undefined;
   private stream: StreamScanner | undefined;
   private archive: MemberSink | undefined;
   private mayBeDer = false;
@@ -407,7 +407,7 @@ export class Sink implements MemberSink {
     this.guard(() => {
       if (this.mode === 'sniff') this.decide();
       if (this.mode === 'text') {
-        if (this.decoder) this.text(Buffer.from(this.decoder.decode(), 'utf8'), false);
+        if (this.decoder) this.text(this.decoder.end(), false);
         if (this.stream) this.stream.end();
         else this.kind = this.scan.text(concat(this.parts), this.at, this.mayBeDer);
       } else if (this.mode === 'hold') {
@@ -455,7 +455,7 @@ export class Sink implements MemberSink {
     if (utf16) {
       this.mode = 'text';
       this.kind = 'text';
-      this.decoder = new TextDecoder(utf16);
+      this.decoder = utf16Pieces(utf16);
       return this.text(head, true);
     }
     const kind = archiveKind(head);
@@ -479,7 +479,7 @@ export class Sink implements MemberSink {
 
   /** Text (or UTF-16 to transcode, `raw`): held up to 16 MB, then streamed with overlap. */
   private text(piece: Buffer, raw: boolean): void {
-    const utf8 = raw && this.decoder ? Buffer.from(this.decoder.decode(piece, { stream: true }), 'utf8') : piece;
+    const utf8 = raw && this.decoder ? this.decoder.push(piece) : piece;
     if (this.stream) return this.stream.push(utf8);
     if (this.bytes + utf8.length <= WHOLE_FILE_LIMIT && (this.total ?? 0) <= WHOLE_FILE_LIMIT) {
       // Pieces may be views of a reused read buffer: keep a copy.

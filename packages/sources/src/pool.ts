@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { StreamScanner, type ChunkPlacement, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
 import type { Chunk, ChunkOrigin, ChunkOutcome, FileRef } from './chunk.js';
 import { admitBytes, scanAdmitted, scanChunk, scanContent, type ScanChunkOptions } from './scan-chunk.js';
+import { utf16Of, utf16Pieces } from './sniff.js';
 
 /** The rules a pool scans with: definitions (workers compile their own copy) and this thread's
  * compiled set. */
@@ -213,16 +214,24 @@ export class ChunkPool {
    */
   async scanStream(origin: ChunkOrigin, input: NodeJS.ReadableStream, onFindings: (findings: Finding[]) => void, options: { idleMs?: number } = {}): Promise<number> {
     const scanner = new StreamScanner(this.rules.compiled, origin, onFindings);
+    // UTF-16 (PowerShell pipes it) is known by its first piece and transcoded as it comes.
+    let utf16: ReturnType<typeof utf16Pieces> | null | undefined;
     await new Promise<void>((resolveDone, reject) => {
       let idle: NodeJS.Timeout | undefined;
       input.on('data', (piece: Buffer | string) => {
-        scanner.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
+        const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        if (utf16 === undefined) {
+          const encoding = utf16Of(bytes);
+          utf16 = encoding ? utf16Pieces(encoding) : null;
+        }
+        scanner.push(utf16 ? utf16.push(bytes) : bytes);
         if (options.idleMs === undefined) return;
         clearTimeout(idle);
         idle = setTimeout(() => scanner.flush(), options.idleMs);
       });
       input.once('end', () => {
         clearTimeout(idle);
+        if (utf16) scanner.push(utf16.end());
         scanner.end();
         resolveDone();
       });

@@ -58,3 +58,12 @@ export function archiveKind(head: Uint8Array): ArchiveKind | undefined {
   if (head.length >= 512 && head[257] === 0x75 && head[258] === 0x73 && head[259] === 0x74 && head[260] === 0x61 && head[261] === 0x72 && tarChecksumOk(head)) return 'tar';
   return undefined;
 }
+
+/** UTF-16 arriving in pieces, as UTF-8 pieces: a character split between two pieces is kept whole. */
+export function utf16Pieces(encoding: Utf16): { push(piece: Uint8Array): Buffer; end(): Buffer } {
+  const decoder = new TextDecoder(encoding);
+  return {
+    push: (piece) => Buffer.from(decoder.decode(piece, { stream: true }), 'utf8'),
+    end: () => Buffer.from(decoder.decode(), 'utf8'),
+  };
+}
