@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 /** Offline checksums embedded in token formats. A token whose checksum does not match is not a
  * real token of that family, so these remove random look-alikes (near-zero false positives). */
 
@@ -75,22 +74,7 @@ export const CHECKSUMS: Record<string, ChecksumFn> = {
   /** Azure DevOps legacy 52-character PAT (lowercase base32): a CRC32 of 28 of its 32 bytes,
    * XORed with a per-kind seed, is stored in 4 bytes spread through the token. */
   'azure-devops-legacy': azureDevOpsLegacy,
-  /** Docker/Podman `auth` values: base64 of `user:password`, both parts present and printable,
-   * the password no placeholder. Not a checksum but the same kind of offline proof. */
-  'base64-user-password': base64UserPassword,
 };
-
-const PLACEHOLDER_PASSWORD = /^(?:password|passwd|pass|secret|token|changeme|x+|\*+|<[^>]*>|\$\{?\w+\}?)$/i;
-
-function base64UserPassword(secret: string): boolean {
-  if (secret.length % 4 !== 0) return false;
-  const decoded = Buffer.from(secret, 'base64').toString('utf8');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\ufffd]/.test(decoded)) return false;
-  const colon = decoded.indexOf(':');
-  const password = decoded.slice(colon + 1);
-  return colon > 0 && password.length > 0 && !PLACEHOLDER_PASSWORD.test(password);
-}
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
