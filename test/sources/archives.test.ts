@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { zipSync, type Zippable } from 'fflate';
@@ -17,6 +17,7 @@ import { FilesSource, listFiles, scanSource, type ArchiveLimits } from '@tokenwa
 import { runCli, testTree } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { testRepo } from '../git/repo.js';
+import { tokenward } from '../org/run.js';
 
 interface JsonFinding {
   path: string;
@@ -236,5 +237,18 @@ describe('archives in git', () => {
     const history = await scanJson(repo.dir, ['--history']);
     expect(history.code).toBe(1);
     expect(history.report.findings.map((f) => [`${f.path}:${f.line}`, f.commit])).toEqual([['libs/client.jar!com/acme/client.properties:3', sha]]);
+  });
+
+  it('the organisation scanner finds it the same way (it shares the history source)', { timeout: 120_000 }, async () => {
+    const token = githubToken();
+    const repo = testRepo();
+    mkdirSync(join(repo.dir, 'libs'), { recursive: true });
+    writeFileSync(join(repo.dir, 'libs/client.jar'), zip({ 'com/acme/client.properties': `\ntoken=${token}\n` }));
+    const sha = repo.commit('vendor the client', {});
+    const dir = testTree({ 'repos.txt': `file://${repo.dir}\n` });
+    const r = await tokenward(['org', 'scan', '--repos', 'repos.txt', '--cache', join(dir, 'cache'), '--no-config', '--attempts', '1', '-f', 'json', '-o', 'report.json'], dir);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { secrets: Array<{ ruleId: string; locations: Array<{ path: string; line: number; commit: string }> }> };
+    expect(report.secrets.flatMap((s) => s.locations.map((l) => [s.ruleId, `${l.path}:${l.line}`, l.commit]))).toEqual([['github-pat-classic', 'libs/client.jar!com/acme/client.properties:2', sha]]);
   });
 });
