@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
-import { Gunzip, Inflate } from 'fflate';
 import { mayBeKeyStore, scanBytes, scanKeyStore, StreamScanner, type ChunkPlacement, type CompiledRules, type Finding } from '@tokenward/engine';
 import type { ChunkOrigin, ScanProblem } from './chunk.js';
 import { archiveKind, fromUtf16, looksBinary, SNIFF, utf16Of, utf16Pieces, type ArchiveKind } from './sniff.js';
@@ -15,6 +15,11 @@ import { BufferAccess, readZipEntries, zipDirectory, type RandomAccess, type Zip
  * finding by itself; other binary content is skipped. Content comes whole (`whole`) or in pieces
  * (`sink`: files over 16 MB, large members, gzip streams), with bounded memory either way.
  */
+
+// fflate (synchronous streaming inflate) loads on first use: only large members and gzip streams
+// need it, and a pre-commit run should not pay for loading it.
+let fflateModule: typeof import('fflate') | undefined;
+const fflate = (): typeof import('fflate') => (fflateModule ??= createRequire(import.meta.url)('fflate') as typeof import('fflate'));
 
 /** Content up to this size is scanned whole; larger content is streamed in pieces with overlap. */
 export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
@@ -251,7 +256,7 @@ export class ContentScan {
       this.charge(d.length, at);
       if (sink.wanted) sink.push(d);
     };
-    const inflate = e.method === 8 ? new Inflate((d) => out(d)) : undefined;
+    const inflate = e.method === 8 ? new (fflate().Inflate)((d) => out(d)) : undefined;
     // Binary content that is no archive or key store is dropped after its first bytes: stop there.
     for (let pos = 0; pos < e.compressedSize && sink.wanted; ) {
       const n = Math.min(READ_CHUNK, e.compressedSize - pos);
@@ -303,12 +308,12 @@ export class ContentScan {
   /** A gzip stream inflated in pieces (multi-member files too), each piece charged to the budget. */
   gzipReader(at: Place): MemberSink {
     let inner: Sink | undefined;
-    let gunzip: Gunzip | undefined;
+    let gunzip: InstanceType<typeof import('fflate').Gunzip> | undefined;
     return {
       push: (piece) => {
         if (!gunzip) {
           const sink = (inner = new Sink(this, this.gzipInner(at, asBuffer(piece)), undefined, false));
-          gunzip = new Gunzip((d) => {
+          gunzip = new (fflate().Gunzip)((d) => {
             this.charge(d.length, at);
             if (sink.wanted) sink.push(d);
           });
