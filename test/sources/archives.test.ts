@@ -248,7 +248,7 @@ describe('archives in git', () => {
     const dir = testTree({ 'repos.txt': `file://${repo.dir}\n` });
     const r = await tokenward(['org', 'scan', '--repos', 'repos.txt', '--cache', join(dir, 'cache'), '--no-config', '--attempts', '1', '-f', 'json', '-o', 'report.json'], dir);
     expect(r.code, r.stderr).toBe(1);
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { secrets: Array<{ ruleId: string; locations: Array<{ path: string; line: number; commit: string }> }> };
-    expect(report.secrets.flatMap((s) => s.locations.map((l) => [s.ruleId, `${l.path}:${l.line}`, l.commit]))).toEqual([['github-pat-classic', 'libs/client.jar!com/acme/client.properties:2', sha]]);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { secrets: Array<{ ruleId: string; locations: Array<{ path: string; line: number; commit: string; presentAtHead: boolean }> }> };
+    expect(report.secrets.flatMap((s) => s.locations.map((l) => [s.ruleId, `${l.path}:${l.line}`, l.commit, l.presentAtHead]))).toEqual([['github-pat-classic', 'libs/client.jar!com/acme/client.properties:2', sha, true]]);
   });
 });
