@@ -32,7 +32,7 @@ export function renderRulesDoc(defs) {
   for (const r of rows) {
     const docs = r.docs ? `[docs](${r.docs})` : '-';
     out.push(
-      `| ${cell(r.provider)} | [${r.id}](#${r.id.replace(/[^a-z0-9-]/g, '')}) | ${r.keywords.map((k) => code(cell(k))).join(' ')} | ${r.checksum ? code(r.checksum) : '-'} | ${r.verify ? 'yes' : '-'} | ${r.revoke ?? '-'} | ${docs} |`,
+      `| ${cell(r.provider)} | [${r.id}](#${r.id.replace(/[^a-z0-9-]/g, '')}) | ${r.detector ? `file content (${code(r.detector)})` : r.keywords.map((k) => code(cell(k))).join(' ')} | ${r.checksum ? code(r.checksum) : '-'} | ${r.verify ? 'yes' : '-'} | ${r.revoke ?? '-'} | ${docs} |`,
     );
   }
   out.push('');
@@ -45,7 +45,8 @@ export function renderRulesDoc(defs) {
       out.push('');
       out.push(`**${d.title}** — severity ${d.severity}${d.confidence ? `, confidence ${d.confidence}` : ''}.${d.description ? ` ${d.description}` : ''}`);
       out.push('');
-      out.push(`- Keywords: ${d.keywords.map((k) => code(k)).join(', ')}`);
+      if (d.detector) out.push(`- Detector: ${code(d.detector)}, on the content of every file, archive member and git blob (no keywords)`);
+      else out.push(`- Keywords: ${d.keywords.map((k) => code(k)).join(', ')}`);
       const v = d.validators ?? {};
       const checks = [
         v.checksum ? `checksum ${code(v.checksum)}` : '',
@@ -60,6 +61,7 @@ export function renderRulesDoc(defs) {
       if (d.rotate) out.push(`- Rotate by hand: ${d.rotate.steps} ([docs](${d.rotate.url}))`);
       out.push(`- Source: \`${relative(root, d.source?.file ?? '')}\``);
       out.push('');
+      if (d.detector) continue;
       out.push('```text');
       out.push(`${d.pattern}${d.flags ? `   (flags: ${d.flags})` : ''}`);
       out.push('```');

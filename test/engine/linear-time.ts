@@ -85,7 +85,8 @@ export function keywordTriggers(defs: readonly RuleDefinition[]): Trigger[] {
  * reads on to the end of its window each time, so a window as long as the file is quadratic.
  */
 export function floodTriggers(defs: readonly RuleDefinition[]): Trigger[] {
-  return defs.map((d) => ({ name: `${d.id} keywords flood`, unit: d.keywords.join('') }));
+  // Detector rules (key stores) have no keywords: they look at whole files, not at a flood of text.
+  return defs.filter((d) => d.keywords.length > 0).map((d) => ({ name: `${d.id} keywords flood`, unit: d.keywords.join('') }));
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

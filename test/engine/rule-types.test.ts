@@ -32,9 +32,15 @@ type Written = FromSchema<typeof ruleSchema>;
 describe('rule types derived from the rule file schema', () => {
   it('RuleDefinition is the schema\'s rule (file-level provider applied, examples normalized, source added)', () => {
     const errors = typeErrors(`${PRELUDE}
-export const rule: Same<Omit<RuleDefinition, 'provider' | 'examples' | 'source'>, Omit<Written, 'provider' | 'examples'>> = true;
+export const rule: Same<Omit<RuleDefinition, 'provider' | 'examples' | 'source' | 'keywords' | 'pattern'>, Omit<Written, 'provider' | 'examples' | 'keywords' | 'pattern'>> = true;
 export const provider: Same<RuleDefinition['provider'], string> = true;
-export const examples: Same<RuleDefinition['examples']['positive'][number], Exclude<Written['examples']['positive'][number], string>> = true;
+// A detector rule has neither keywords nor a pattern: loading fills them empty.
+export const keywords: Same<RuleDefinition['keywords'], NonNullable<Written['keywords']>> = true;
+export const pattern: Same<RuleDefinition['pattern'], NonNullable<Written['pattern']>> = true;
+// Examples are normalized to objects: a text example as written, or base64 content with encoding set.
+type WrittenExample = Exclude<Written['examples']['positive'][number], string>;
+export const textExample: Same<Omit<RuleDefinition['examples']['positive'][number], 'encoding'>, Exclude<WrittenExample, { base64: string }>> = true;
+export const encodings: Same<NonNullable<RuleDefinition['examples']['positive'][number]['encoding']>, 'base64'> = true;
 export const severity: Same<Severity, Written['severity']> = true;
 export const confidence: Same<Confidence, NonNullable<Written['confidence']>> = true;
 export const step: Same<HttpStep, NonNullable<Written['revoke']>['steps'][number]> = true;

@@ -1,6 +1,6 @@
-import { scanBytes, type CompiledRules, type RuleDefinition } from '@tokenward/engine';
+import type { CompiledRules, RuleDefinition } from '@tokenward/engine';
 import type { HistoryScanOutcome } from '@tokenward/org';
-import { CatFileBatch, GitHistorySource, gitSync, hasHead, scanSource, textBytes, type GitRepo } from '@tokenward/sources';
+import { CatFileBatch, GitHistorySource, gitSync, hasHead, scanChunk, scanSource, type GitRepo } from '@tokenward/sources';
 
 /**
  * The one place the organisation scanner meets the git sources: a history scan of a bare mirror
@@ -29,8 +29,10 @@ export async function headTreeFingerprints(compiled: CompiledRules, gitDir: stri
     if (m) blobs.add(m[1]!);
   }
   const cat = new CatFileBatch(repo, (_id, type, bytes) => {
-    const text = bytes && type === 'blob' ? textBytes(bytes) : undefined;
-    if (text) for (const f of scanBytes(compiled, text, { path: '', kind: 'git-blob' })) out.add(f.fingerprint);
+    if (!bytes || type !== 'blob') return;
+    // Decided as the history scan decides (UTF-16, archives, key stores), so "still in HEAD" agrees with it.
+    const outcome = scanChunk(compiled, { origin: { path: '', kind: 'git-blob' }, bytes });
+    if (outcome.kind === 'scanned') for (const f of outcome.findings) out.add(f.fingerprint);
   });
   for (const b of blobs) if (!cat.request(b)) await cat.drained();
   cat.end();

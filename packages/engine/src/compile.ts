@@ -4,6 +4,7 @@ import { compilePair, PairCompileError } from './pairing.js';
 import { AllowCompileError, compileRuleAllow } from './rule-allow.js';
 import type { Confidence, RuleDefinition } from './types.js';
 import { CONTEXT_HANDLER_NAMES, type ContextHandlerName } from './context/handler-names.js';
+import { KEY_STORE_DETECTORS } from './key-stores.js';
 
 /** Bytes of extra context decoded before a window so look-behinds see the real preceding text. */
 export const LOOKBEHIND_CONTEXT = 16;
@@ -101,7 +102,11 @@ export function compileRule(def: RuleDefinition, index: number): CompiledRule {
   if (def.context !== undefined && !(CONTEXT_HANDLER_NAMES as readonly string[]).includes(def.context)) {
     throw new RuleCompileError(def.id, 'context', `unknown context handler "${def.context}" (known: ${CONTEXT_HANDLER_NAMES.join(', ')})`, file);
   }
-  if (def.keywords.length === 0) throw new RuleCompileError(def.id, 'keywords', 'at least one keyword is required', file);
+  if (def.detector !== undefined && !(KEY_STORE_DETECTORS as readonly string[]).includes(def.detector)) {
+    throw new RuleCompileError(def.id, 'detector', `unknown detector "${def.detector}" (known: ${KEY_STORE_DETECTORS.join(', ')})`, file);
+  }
+  // A detector rule recognises whole files by structure: it has no keywords, so it never gets a window.
+  if (def.keywords.length === 0 && def.detector === undefined) throw new RuleCompileError(def.id, 'keywords', 'at least one keyword is required', file);
   if (def.pair) {
     try {
       compilePair(def.pair);

@@ -6,6 +6,7 @@ export { compilePrefilter, type Prefilter } from './prefilter.js';
 export { compileRules, compileRule, RuleCompileError, type CompiledRule, type CompiledRules } from './compile.js';
 export { scanBytes, scanText, validateSecret, utf16Length, type ChunkPlacement } from './scan.js';
 export { StreamScanner, type StreamScannerOptions } from './stream.js';
+export { scanKeyStore, mayBeKeyStore, KEY_STORE_DETECTORS, type KeyStoreDetector } from './key-stores.js';
 export {
   applyContext,
   rejectGenericValue,

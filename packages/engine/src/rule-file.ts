@@ -56,7 +56,8 @@ export function describeAjvError(err: ErrorObject): { path: (string | number)[];
   return { path: fieldPath.filter((_, i) => i < fieldPath.length), field: inRule.join('.') || '(file)', detail };
 }
 
-const normalizeExample = (e: string | RuleExample): RuleExample => (typeof e === 'string' ? { text: e } : e);
+type RawExample = RawRuleFile['rules'][number]['examples']['positive'][number];
+const normalizeExample = (e: RawExample): RuleExample => (typeof e === 'string' ? { text: e } : 'base64' in e ? { text: e.base64, encoding: 'base64' } : e);
 
 /** Why a pattern must not run (say, super-linear backtracking), or undefined when it may. */
 export type PatternCheck = (pattern: string, flags: string) => string | undefined;
@@ -101,6 +102,9 @@ export function parseRuleFile(text: string, file: string, options: ParseRuleFile
     const def: RuleDefinition = {
       ...raw,
       provider: raw.provider ?? data.provider,
+      // Detector rules have neither (the schema allows them only together, or not at all).
+      keywords: raw.keywords ?? [],
+      pattern: raw.pattern ?? '',
       examples: {
         positive: raw.examples.positive.map(normalizeExample),
         negative: raw.examples.negative.map(normalizeExample),

@@ -4,10 +4,18 @@
  */
 
 import { CONTEXT_HANDLER_NAMES } from './context/handler-names.js';
+import { KEY_STORE_DETECTORS } from './key-stores.js';
 
 const example = {
   oneOf: [
     { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['base64'],
+      description: 'Binary content (examples of detector rules); a positive\'s secret is this base64 text.',
+      properties: { base64: { type: 'string', minLength: 4, pattern: '^[A-Za-z0-9+/]+={0,2}$' } },
+    },
     {
       type: 'object',
       additionalProperties: false,
@@ -168,7 +176,9 @@ const revokeSpec = {
 export const ruleSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'title', 'severity', 'keywords', 'pattern', 'examples'],
+  required: ['id', 'title', 'severity', 'examples'],
+  // A pattern rule has keywords and a pattern; a detector rule has neither.
+  oneOf: [{ required: ['keywords', 'pattern'], not: { required: ['detector'] } }, { required: ['detector'], not: { anyOf: [{ required: ['keywords'] }, { required: ['pattern'] }] } }],
   properties: {
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'Unique kebab-case id.' },
     provider: { type: 'string', minLength: 1, description: 'Overrides the file-level provider.' },
@@ -267,6 +277,10 @@ export const ruleSchema = {
     verify: verifySpec,
     revoke: revokeSpec,
     tags: { type: 'array', items: { type: 'string' }, description: 'Free-form labels; they change no behaviour.' },
+    detector: {
+      enum: [...KEY_STORE_DETECTORS],
+      description: 'Structural detector recognising whole files (key stores, DER private keys) instead of keywords and a pattern.',
+    },
     context: { enum: [...CONTEXT_HANDLER_NAMES], description: 'Context handler that extracts and judges the matches of a generic rule (confidence per finding).' },
   },
 } as const;

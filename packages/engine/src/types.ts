@@ -19,8 +19,9 @@ export const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1,
 export const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 /** An example the rule must find (positive, `secret` the exact secret expected, default `text`)
- * or must not find (negative). */
-export type RuleExample = Exclude<RawRule['examples']['positive'][number], string>;
+ * or must not find (negative). `encoding: base64`: `text` is binary content, base64-encoded
+ * (examples of `detector` rules, written `{ base64: … }` in rule files). */
+export type RuleExample = { text: string; secret?: string; encoding?: 'base64' };
 
 /** Offline checks: length bounds, charset (a regex character-class body), checksum name, entropy. */
 export type RuleValidators = NonNullable<RawRule['validators']>;
@@ -62,8 +63,11 @@ export type RuleAllow = NonNullable<RawRule['allow']>[number];
  * A rule as the engine takes it: a rule file's rule (see `ruleSchema`) after loading, with the
  * file-level `provider` applied, examples normalized to objects, and where it was loaded from.
  */
-export type RuleDefinition = Omit<RawRule, 'provider' | 'examples'> & {
+export type RuleDefinition = Omit<RawRule, 'provider' | 'examples' | 'keywords' | 'pattern'> & {
   provider: string;
+  /** Empty for a `detector` rule (the schema allows neither or both). */
+  keywords: string[];
+  pattern: string;
   examples: { positive: RuleExample[]; negative: RuleExample[] };
   /** Where the rule was loaded from, for error messages and docs. */
   source?: { file: string; line?: number };

@@ -11,6 +11,8 @@ export interface RuleSummary {
   title: string;
   severity: string;
   keywords: string[];
+  /** Structural detector of a rule that recognises whole files (key stores) instead of keywords. */
+  detector: string | null;
   /** Named offline checksum, if the token format embeds one. */
   checksum: string | null;
   /** Paired credential part reported with the secret (e.g. `secretAccessKey`). */
@@ -36,6 +38,7 @@ export function ruleSummary(def: RuleDefinition): RuleSummary {
     title: def.title,
     severity: def.severity,
     keywords: [...def.keywords],
+    detector: def.detector ?? null,
     checksum: def.validators?.checksum ?? null,
     pair: def.pair?.name ?? null,
     verify: declared(def.verify),

@@ -43,7 +43,18 @@ export type Chunk = FileChunk | BytesChunk;
 
 /** What scanning one chunk gave. Never an exception: an unreadable chunk is an outcome too. */
 export type ChunkOutcome =
-  { kind: 'scanned'; bytes: number; findings: Finding[] } | { kind: 'binary'; bytes: number } | { kind: 'skipped'; bytes: number; reason: string } | { kind: 'unreadable'; message: string };
+  | {
+      kind: 'scanned';
+      bytes: number;
+      findings: Finding[];
+      /** Archives: members that could not be read or were refused, and members skipped on purpose;
+       * each path is what follows the chunk's own (`!lib/a.jar!b.txt`). */
+      problems?: ScanProblem[];
+      skipped?: ScanProblem[];
+    }
+  | { kind: 'binary'; bytes: number }
+  | { kind: 'skipped'; bytes: number; reason: string }
+  | { kind: 'unreadable'; message: string };
 
 export interface ScanStats {
   files: number;
@@ -100,6 +111,14 @@ export class Tally implements SourceResult {
         s.bytes += outcome.bytes;
         s.findings += outcome.findings.length;
         if (keep) for (const f of outcome.findings) this.findings.push(f);
+        for (const p of outcome.problems ?? []) {
+          s.unreadable++;
+          this.problems.push({ path: shown + p.path, message: p.message });
+        }
+        for (const p of outcome.skipped ?? []) {
+          s.skipped++;
+          this.skippedFiles.push({ path: shown + p.path, message: p.message });
+        }
         break;
       case 'binary':
         s.binary++;

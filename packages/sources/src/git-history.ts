@@ -284,7 +284,8 @@ async function scanGitHistory(pool: ChunkPool, repo: GitRepo, options: HistorySc
     findings.push({
       ...f,
       origin: {
-        path: first.path !== undefined ? options.display(first.path) : COMMIT_MESSAGE_PATH,
+        // A blob's findings carry only what follows its path (`!inner/path` in an archive).
+        path: first.path !== undefined ? options.display(first.path) + f.origin.path : COMMIT_MESSAGE_PATH,
         kind: first.path !== undefined ? 'git-blob' : 'git-message',
         commit: c.sha,
         author: c.author,

@@ -5,7 +5,8 @@
 export { emptyStats, Tally, type Chunk, type ChunkOrigin, type ChunkOutcome, type BytesChunk, type FileChunk, type FileRef, type ScanStats, type ScanProblem, type SourceResult } from './chunk.js';
 export { scanSource, type Source, type SourceScanOptions } from './source.js';
 export { ChunkPool, defaultThreads, defaultStreamingWorkers, type ChunkPoolOptions, type PoolPlan, type PoolRules } from './pool.js';
-export { scanChunk, admitBytes, scanAdmitted, textBytes, looksBinary, WHOLE_FILE_LIMIT, type ScanChunkOptions } from './scan-chunk.js';
+export { scanChunk, admitBytes, scanAdmitted, scanContent, textBytes, looksBinary, WHOLE_FILE_LIMIT, type ScanChunkOptions, type OpenableBytes } from './scan-chunk.js';
+export { ARCHIVE_LIMITS, type ArchiveLimits } from './content.js';
 export { FilesSource, listFiles, toDisplay, compareFindings, type ListedFile, type WalkOptions, type WalkProblem } from './files.js';
 export { StreamSource } from './stream.js';
 export { GitHistorySource, COMMIT_MESSAGE_PATH, type HistoryScanOptions } from './git-history.js';

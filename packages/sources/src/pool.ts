@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StreamScanner, type ChunkPlacement, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
 import type { Chunk, ChunkOrigin, ChunkOutcome, FileRef } from './chunk.js';
-import { admitBytes, scanAdmitted, scanChunk, type ScanChunkOptions } from './scan-chunk.js';
+import { admitBytes, scanAdmitted, scanChunk, scanContent, type ScanChunkOptions } from './scan-chunk.js';
+import { utf16Of, utf16Pieces } from './sniff.js';
 
 /** The rules a pool scans with: definitions (workers compile their own copy) and this thread's
  * compiled set. */
@@ -66,6 +67,8 @@ export interface WireChunk {
   start?: number;
   end?: number;
   size?: number;
+  /** The bytes are content to open (an archive, a key store), not admitted text. */
+  open?: true;
 }
 
 export interface WireBatch {
@@ -90,7 +93,9 @@ export function scanBatch(compiled: CompiledRules, items: readonly WireChunk[], 
   return items.map((item) =>
     item.file
       ? scanChunk(compiled, { origin: item.origin, placement: item.placement, file: item.file }, options)
-      : scanAdmitted(compiled, data!.subarray(item.start, item.end), item.origin, item.placement, item.size!),
+      : item.open
+        ? scanContent(compiled, data!.subarray(item.start, item.end), item.origin, item.placement, options)
+        : scanAdmitted(compiled, data!.subarray(item.start, item.end), item.origin, item.placement, item.size!),
   );
 }
 
@@ -168,17 +173,19 @@ export class ChunkPool {
   scan(chunk: Chunk, done: Done): void {
     if ('file' in chunk) return this.add({ origin: chunk.origin, placement: chunk.placement, file: chunk.file }, undefined, done);
     // Too large or binary is known here, before anything is copied or sent.
-    const text = admitBytes(chunk, this.options);
-    if (!Buffer.isBuffer(text)) return done(text);
+    const admitted = admitBytes(chunk, this.options);
+    if (!Buffer.isBuffer(admitted) && admitted.kind !== 'open') return done(admitted);
+    const open = !Buffer.isBuffer(admitted);
+    const text = open ? admitted.bytes : admitted;
     if (this.slots.length === 0 && this.lazyWorkers > 0 && this.inThreadBytes > WORKER_START_BYTES) {
       this.startWorkers(this.lazyWorkers);
       this.lazyWorkers = 0;
     }
     if (this.slots.length === 0 && !this.deferred) {
       this.inThreadBytes += text.length;
-      return done(scanAdmitted(this.rules.compiled, text, chunk.origin, chunk.placement, chunk.bytes.length));
+      return done(open ? scanContent(this.rules.compiled, text, chunk.origin, chunk.placement, this.options) : scanAdmitted(this.rules.compiled, text, chunk.origin, chunk.placement, chunk.bytes.length));
     }
-    this.add({ origin: chunk.origin, placement: chunk.placement, size: chunk.bytes.length }, text, done);
+    this.add({ origin: chunk.origin, placement: chunk.placement, size: chunk.bytes.length, ...(open ? { open: true as const } : {}) }, text, done);
   }
 
   private add(item: WireChunk, text: Buffer | undefined, done: Done): void {
@@ -207,16 +214,24 @@ export class ChunkPool {
    */
   async scanStream(origin: ChunkOrigin, input: NodeJS.ReadableStream, onFindings: (findings: Finding[]) => void, options: { idleMs?: number } = {}): Promise<number> {
     const scanner = new StreamScanner(this.rules.compiled, origin, onFindings);
+    // UTF-16 (PowerShell pipes it) is known by its first piece and transcoded as it comes.
+    let utf16: ReturnType<typeof utf16Pieces> | null | undefined;
     await new Promise<void>((resolveDone, reject) => {
       let idle: NodeJS.Timeout | undefined;
       input.on('data', (piece: Buffer | string) => {
-        scanner.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
+        const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        if (utf16 === undefined) {
+          const encoding = utf16Of(bytes);
+          utf16 = encoding ? utf16Pieces(encoding) : null;
+        }
+        scanner.push(utf16 ? utf16.push(bytes) : bytes);
         if (options.idleMs === undefined) return;
         clearTimeout(idle);
         idle = setTimeout(() => scanner.flush(), options.idleMs);
       });
       input.once('end', () => {
         clearTimeout(idle);
+        if (utf16) scanner.push(utf16.end());
         scanner.end();
         resolveDone();
       });
@@ -250,7 +265,8 @@ export class ChunkPool {
   }
 
   private startWorkers(count: number): void {
-    const init: PoolWorkerInit = { defs: [...this.rules.defs], options: { ...(this.options.maxFileSize !== undefined ? { maxFileSize: this.options.maxFileSize } : {}) } };
+    const { maxFileSize, archiveLimits } = this.options;
+    const init: PoolWorkerInit = { defs: [...this.rules.defs], options: { ...(maxFileSize !== undefined ? { maxFileSize } : {}), ...(archiveLimits ? { archiveLimits } : {}) } };
     for (let i = 0; i < count; i++) {
       const slot: Slot = { worker: new Worker(new URL('./pool-worker.js', import.meta.url), { workerData: init }), inFlight: new Map() };
       slot.worker.on('message', (msg: WireResult) => this.finished(slot, msg));

@@ -1,23 +1,19 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
-import { StreamScanner, scanBytes, type ChunkPlacement, type CompiledRules, type Finding } from '@tokenward/engine';
+import { mayBeKeyStore, scanBytes, type ChunkPlacement, type CompiledRules } from '@tokenward/engine';
 import type { BytesChunk, Chunk, ChunkOrigin, ChunkOutcome, FileChunk } from './chunk.js';
+import { ContentScan, READ_CHUNK, TOO_LARGE, WHOLE_FILE_LIMIT, type ArchiveLimits, type ContentKind } from './content.js';
+import { archiveKind, fromUtf16, looksBinary, utf16Of } from './sniff.js';
+import { FileAccess } from './archives/zip.js';
 
 /**
- * How a chunk is read and scanned, wherever it is (this thread or a worker): text, UTF-16 or
- * binary is decided here, by content, for every source alike.
+ * How a chunk is read and scanned, wherever it is (this thread or a worker): text, UTF-16, an
+ * archive, a key store or other binary is decided here, by content, for every source alike
+ * (content.ts opens archives and key stores). Text, the common case, takes the shortest path.
  */
 
-/** Files up to this size are read whole; larger ones are streamed in chunks with overlap. */
-export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
-const READ_CHUNK = 8 * 1024 * 1024;
-const SNIFF = 8000;
-
-/** NUL in the first 8000 bytes means binary (git's and ripgrep's heuristic). */
-export function looksBinary(bytes: Uint8Array): boolean {
-  // indexOf is native (memchr): several times faster than a loop over the bytes here.
-  return bytes.subarray(0, SNIFF).indexOf(0) !== -1;
-}
+export { WHOLE_FILE_LIMIT } from './content.js';
+export { looksBinary } from './sniff.js';
 
 /**
  * One read buffer per thread, reused from file to file: allocating a fresh Buffer per file made
@@ -34,42 +30,22 @@ function readBuffer(size: number): Buffer {
   return sharedReadBuffer;
 }
 
-/** UTF-16 text (Windows tools write it) holds NULs but is text: transcode it to UTF-8. */
-function fromUtf16(bytes: Buffer): Buffer | undefined {
-  if (bytes.length < 2) return undefined;
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return Buffer.from(new TextDecoder('utf-16le').decode(bytes.subarray(2)), 'utf8');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(new TextDecoder('utf-16be').decode(bytes.subarray(2)), 'utf8');
-  // Without a BOM (PowerShell `Out-File -Encoding Unicode` piped elsewhere, some exports):
-  // mostly-ASCII UTF-16 has a NUL in nearly every odd (LE) or even (BE) byte of its start.
-  const n = Math.min(bytes.length, 4096) & ~1;
-  if (n < 8) return undefined;
-  let evenZero = 0;
-  let oddZero = 0;
-  for (let i = 0; i < n; i += 2) {
-    if (bytes[i] === 0) evenZero++;
-    if (bytes[i + 1] === 0) oddZero++;
-  }
-  const pairs = n / 2;
-  if (oddZero >= pairs * 0.9 && evenZero <= pairs * 0.1) return Buffer.from(new TextDecoder('utf-16le').decode(bytes.subarray(0, bytes.length & ~1)), 'utf8');
-  if (evenZero >= pairs * 0.9 && oddZero <= pairs * 0.1) return Buffer.from(new TextDecoder('utf-16be').decode(bytes.subarray(0, bytes.length & ~1)), 'utf8');
-  return undefined;
-}
-
 /**
  * The bytes to scan: as they are for text, transcoded to UTF-8 for UTF-16, undefined for binary.
  * Every source (files, staged, history) decides with this one function so they cannot disagree.
  */
 export function textBytes(bytes: Buffer): Buffer | undefined {
   if (!looksBinary(bytes)) return bytes;
-  return fromUtf16(bytes);
+  const utf16 = utf16Of(bytes);
+  return utf16 ? fromUtf16(bytes, utf16) : undefined;
 }
 
 export interface ScanChunkOptions {
-  /** Files and blobs larger than this are skipped (and counted). Default: no limit. */
+  /** Files, blobs and archive members larger than this are skipped (and counted). Default: no limit. */
   maxFileSize?: number;
+  /** Archive budgets (tests make them small); default ARCHIVE_LIMITS. */
+  archiveLimits?: Readonly<ArchiveLimits>;
 }
-
-const TOO_LARGE = 'larger than --max-file-size';
 
 /** Scans one chunk. Never throws for I/O problems: they become an outcome. */
 export function scanChunk(compiled: CompiledRules, chunk: Chunk, options: ScanChunkOptions = {}): ChunkOutcome {
@@ -78,16 +54,29 @@ export function scanChunk(compiled: CompiledRules, chunk: Chunk, options: ScanCh
 
 const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
+/** Binary content that may be an archive or a key store: `scanContent` opens it (in a worker). */
+export interface OpenableBytes {
+  kind: 'open';
+  bytes: Buffer;
+}
+
+/** A DER key holds no NUL when it is small enough (an EC key): content starting with 0x30 and as
+ * long as its DER header says goes to the key-store check too. Constant time. */
+const mayBeDerKey = (bytes: Buffer): boolean => bytes[0] === 0x30 && mayBeKeyStore(bytes.subarray(0, 16), bytes.length);
+
 /**
  * What an in-memory chunk needs before any scanning: an outcome when it is too large or binary
- * (cheap: a look at its start), else the text to scan (UTF-16 transcoded). The pool calls it
- * before queuing, so binary blobs never travel to a worker.
+ * (cheap: a look at its start), the text to scan (UTF-16 transcoded), or content to open (an
+ * archive, a key store). The pool calls it before queuing, so binary blobs never travel to a worker.
  */
-export function admitBytes(chunk: BytesChunk, options: ScanChunkOptions): ChunkOutcome | Buffer {
+export function admitBytes(chunk: BytesChunk, options: ScanChunkOptions): ChunkOutcome | Buffer | OpenableBytes {
   const raw = asBuffer(chunk.bytes);
   if (chunk.text) return raw;
   if (options.maxFileSize !== undefined && raw.length > options.maxFileSize) return { kind: 'skipped', bytes: raw.length, reason: TOO_LARGE };
-  return textBytes(raw) ?? { kind: 'binary', bytes: raw.length };
+  if (!looksBinary(raw)) return mayBeDerKey(raw) ? { kind: 'open', bytes: raw } : raw;
+  const utf16 = utf16Of(raw);
+  if (utf16) return fromUtf16(raw, utf16);
+  return archiveKind(raw) || mayBeKeyStore(raw.subarray(0, 16), raw.length) ? { kind: 'open', bytes: raw } : { kind: 'binary', bytes: raw.length };
 }
 
 /** Scans admitted text; `size` is what counts report (the stored size, before transcoding). */
@@ -95,9 +84,30 @@ export function scanAdmitted(compiled: CompiledRules, text: Buffer, origin: Chun
   return { kind: 'scanned', bytes: size, findings: scanBytes(compiled, text, origin, placement) };
 }
 
+const contentOptions = (o: ScanChunkOptions) => ({ maxFileSize: o.maxFileSize, limits: o.archiveLimits });
+
+/** A content scan's result as a chunk outcome: members' problems and skips travel with it. */
+function outcomeOf(scan: ContentScan, kind: ContentKind, bytes: number): ChunkOutcome {
+  if (kind === 'binary' && scan.problems.length === 0) return { kind: 'binary', bytes };
+  return {
+    kind: 'scanned',
+    bytes,
+    findings: scan.findings,
+    ...(scan.problems.length ? { problems: scan.problems } : {}),
+    ...(scan.skipped.length ? { skipped: scan.skipped } : {}),
+  };
+}
+
+/** Scans whole content that is not plain text: UTF-16, an archive (opened), a key store, binary. */
+export function scanContent(compiled: CompiledRules, bytes: Buffer, origin: ChunkOrigin, placement: ChunkPlacement | undefined, options: ScanChunkOptions): ChunkOutcome {
+  const scan = new ContentScan(compiled, origin, contentOptions(options));
+  return outcomeOf(scan, scan.scanWhole(bytes, placement), bytes.length);
+}
+
 function scanInMemory(compiled: CompiledRules, chunk: BytesChunk, options: ScanChunkOptions): ChunkOutcome {
   const admitted = admitBytes(chunk, options);
-  return Buffer.isBuffer(admitted) ? scanAdmitted(compiled, admitted, chunk.origin, chunk.placement, chunk.bytes.length) : admitted;
+  if (Buffer.isBuffer(admitted)) return scanAdmitted(compiled, admitted, chunk.origin, chunk.placement, chunk.bytes.length);
+  return admitted.kind === 'open' ? scanContent(compiled, admitted.bytes, chunk.origin, chunk.placement, options) : admitted;
 }
 
 /** Reads and scans one file: whole up to WHOLE_FILE_LIMIT, streamed with overlap beyond. */
@@ -130,28 +140,27 @@ function scanFile(compiled: CompiledRules, chunk: FileChunk, options: ScanChunkO
         if (n === 0) break;
         got += n;
       }
-      let bytes: Buffer = buf.subarray(0, got);
-      if (looksBinary(bytes)) {
-        const text = fromUtf16(bytes);
-        if (!text) return { kind: 'binary', bytes: got };
-        bytes = text;
-      }
-      return { kind: 'scanned', bytes: got, findings: scanBytes(compiled, bytes, origin, chunk.placement) };
+      const bytes = buf.subarray(0, got);
+      // Text, the common case, goes straight to the engine.
+      if (!looksBinary(bytes) && !mayBeDerKey(bytes)) return { kind: 'scanned', bytes: got, findings: scanBytes(compiled, bytes, origin, chunk.placement) };
+      return scanContent(compiled, bytes, origin, chunk.placement, options);
     }
-    // Large file: stream it in chunks; the scanner keeps an overlap so nothing at a cut is lost.
-    const findings: Finding[] = [];
-    const stream = new StreamScanner(compiled, origin, (f) => findings.push(...f), { chunkSize: READ_CHUNK });
+    // Large file: read in pieces. Text is streamed with overlap (nothing at a cut is lost), UTF-16
+    // transcoded as it comes, a gzip or tar stream opened as it comes, a zip read where needed.
     const buf = Buffer.allocUnsafe(READ_CHUNK);
-    let pos = 0;
-    for (;;) {
+    const first = buf.subarray(0, readSync(fd, buf, 0, READ_CHUNK, 0));
+    const scan = new ContentScan(compiled, origin, contentOptions(options));
+    if (archiveKind(first) === 'zip') return outcomeOf(scan, scan.scanZipFile(new FileAccess(fd, size)), size);
+    const sink = scan.scanPieces(size);
+    sink.push(first);
+    for (let pos = first.length; sink.wanted; ) {
       const n = readSync(fd, buf, 0, READ_CHUNK, pos);
       if (n === 0) break;
-      if (pos === 0 && looksBinary(buf.subarray(0, n))) return { kind: 'binary', bytes: size };
-      stream.push(buf.subarray(0, n));
+      sink.push(buf.subarray(0, n));
       pos += n;
     }
-    stream.end();
-    return { kind: 'scanned', bytes: pos, findings };
+    sink.end();
+    return outcomeOf(scan, sink.kind, size);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     return { kind: 'unreadable', message: err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : err.message };

@@ -33,7 +33,7 @@ function table(rows: RuleSummary[]): string {
   const cells = rows.map((r) => [
     r.id,
     r.provider,
-    r.keywords.join(' '),
+    r.detector ? `(file content: ${r.detector})` : r.keywords.join(' '),
     r.checksum ?? '-',
     r.verify ? 'yes' : '-',
     r.revoke ?? '-',
