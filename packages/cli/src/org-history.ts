@@ -28,7 +28,7 @@ export async function headTreeFingerprints(compiled: CompiledRules, gitDir: stri
     const m = /^\d+ blob ([0-9a-f]+)\t/.exec(entry);
     if (m) blobs.add(m[1]!);
   }
-  const cat = new CatFileBatch(repo, (_id, type, bytes) => {
+  const cat = new CatFileBatch(repo, ({ type, bytes }) => {
     const text = bytes && type === 'blob' ? textBytes(bytes) : undefined;
     if (text) for (const f of scanBytes(compiled, text, { path: '', kind: 'git-blob' })) out.add(f.fingerprint);
   });
