@@ -179,7 +179,7 @@ class BlobScanner {
   ) {}
 
   stateOf(id: number): BlobState {
-    return id < this.state.length ? (this.state[id]! as BlobState) : BlobState.Unread;
+    return id < this.state.length ? this.state[id]! : BlobState.Unread;
   }
 
   private setState(id: number, s: BlobState): void {
@@ -194,7 +194,7 @@ class BlobScanner {
   }
 
   /** A cat-file reader whose answers are scanned; `shown` names a blob in problem lists. */
-  reader(): { request(id: number, shown: string): boolean; cat: CatFileBatch } {
+  reader(): { request: (id: number, shown: string) => boolean; cat: CatFileBatch } {
     const cat = new CatFileBatch(this.repo, (a) => this.answered(a));
     return {
       cat,
