@@ -5,6 +5,7 @@ import type { Finding } from '@tokenward/engine';
 import { isOwnState, UsageError, writtenReports } from '@tokenward/project';
 import { Tally, type SourceResult } from './chunk.js';
 import { runGit } from './git.js';
+import { submodulePaths } from './submodules.js';
 import type { ChunkPool } from './pool.js';
 import type { Source, SourceScanOptions } from './source.js';
 
@@ -60,9 +61,12 @@ export const toDisplay = (abs: string, cwd: string): string => {
  */
 function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined): string[] | undefined {
   const git = (args: string[]) => runGit(args, dir, { env });
-  const inside = git(['rev-parse', '--is-inside-work-tree']);
-  if (inside.status !== 0 || inside.stdout.toString().trim() !== 'true') return undefined;
-  if (git(['check-ignore', '-q', '.']).status === 0) return undefined;
+  // One git call tells both: inside a work tree, and where its top is.
+  const inside = git(['rev-parse', '--is-inside-work-tree', '--show-toplevel']);
+  const [isInside, top] = inside.stdout.toString('utf8').trim().split('\n');
+  if (inside.status !== 0 || isInside !== 'true' || !top) return undefined;
+  // The top of a work tree cannot be ignored; a folder below it can (then it was named on purpose).
+  if (top !== dir && git(['check-ignore', '-q', '.']).status === 0) return undefined;
   const r = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate']);
   if (r.status !== 0) return undefined;
   // Split the bytes, not a decoded string: a name that is not UTF-8 would otherwise be mangled
@@ -77,6 +81,19 @@ function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined): string[] |
     const abs = join(dir, name);
     if (raw) rawNames.set(abs, Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), entry]).toString('hex'));
     out.push(abs);
+  }
+  return withSubmodules(top, dir, out, env);
+}
+
+/** A checked-out submodule is one entry in git's listing: its own files take its place. */
+function withSubmodules(top: string, dir: string, listed: string[], env: NodeJS.ProcessEnv | undefined): string[] {
+  const subs = submodulePaths(top, env).map((p) => join(top, p));
+  if (subs.length === 0) return listed;
+  const inside = new Set(subs);
+  const out = listed.filter((f) => !inside.has(f));
+  for (const sub of subs) {
+    if (sub !== dir && !sub.startsWith(dir.endsWith(sep) ? dir : dir + sep)) continue;
+    out.push(...(gitListing(sub, env) ?? []));
   }
   return out;
 }
