@@ -19,6 +19,8 @@ describe('submodules', () => {
     const listed = JSON.parse(files.stdout);
     expect(listed.findings.map((f: { path: string }) => f.path)).toEqual(['vendor/lib/now.env']);
     expect(listed.skipped).toEqual([]);
+    const alone = await runCli(['scan', '--no-submodules', '-f', 'json', '.'], { cwd: app.dir });
+    expect(alone.code, alone.stderr).toBe(0);
 
     const history = await runCli(['scan', '--history', '-f', 'json', '.'], { cwd: app.dir });
     expect(history.code, history.stderr).toBe(1);

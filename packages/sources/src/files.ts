@@ -45,6 +45,8 @@ export interface WalkOptions {
   exclude?: Iterable<string>;
   /** Environment git runs with. */
   env?: NodeJS.ProcessEnv;
+  /** List the files of checked-out submodules (default true). */
+  submodules?: boolean;
 }
 
 export const toDisplay = (abs: string, cwd: string): string => {
@@ -59,7 +61,7 @@ export const toDisplay = (abs: string, cwd: string): string => {
  * semantics (nested .gitignore, .git/info/exclude, core.excludesFile). Undefined outside a
  * repository, or when `dir` itself is ignored (then the user asked for it explicitly).
  */
-function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined): string[] | undefined {
+function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined, submodules = true): string[] | undefined {
   const git = (args: string[]) => runGit(args, dir, { env });
   // One git call tells both: inside a work tree, and where its top is.
   const inside = git(['rev-parse', '--is-inside-work-tree', '--show-toplevel']);
@@ -82,7 +84,7 @@ function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined): string[] |
     if (raw) rawNames.set(abs, Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), entry]).toString('hex'));
     out.push(abs);
   }
-  return withSubmodules(top, dir, out, env);
+  return submodules ? withSubmodules(top, dir, out, env) : out;
 }
 
 /** A checked-out submodule is one entry in git's listing: its own files take its place. */
@@ -163,7 +165,7 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
       add(abs);
       continue;
     }
-    const listed = options.noIgnore ? undefined : gitListing(abs, options.env);
+    const listed = options.noIgnore ? undefined : gitListing(abs, options.env, options.submodules ?? true);
     const all = listed ?? (await globWalk(abs, problems));
     all.sort();
     for (const f of all) add(f);

@@ -264,7 +264,7 @@ async function runScan({ values, positionals, argv }: CommandInput<typeof OPTION
     source = git.source;
   } else if (stdin) source = new StreamSource(io.stdin);
   else {
-    const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
+    const listed = await listFiles(paths, { noIgnore: !values.ignore, submodules: values.submodules, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
     listingProblems = listed.problems;
     source = new FilesSource(suppression.filterFiles(displayAsGiven(listed.files, paths, io.cwd)));
   }
