@@ -2,9 +2,11 @@
 // `npm run bench`: Tokenward side by side with the floor (the least work any tool must do) and its
 // peers, on the same input in the same run, written to docs/benchmarks.md.
 //
-// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp,redact,accuracy,org] [--corpus PATH] [--repo PATH]
-//          [--commits N] [--runs N] [--peers rg,secretlint,gitleaks] [--peer-timeout SECONDS]
+// Usage: node scripts/bench/run.mjs [--only folder,history,staged,lsp,redact,accuracy,org,repo] [--corpus PATH]
+//          [--repo PATH]... [--commits N] [--runs N] [--peers rg,secretlint,gitleaks] [--peer-timeout SECONDS]
 //          [--out FILE] [--no-build]
+// --repo (repeatable) names real repositories, a checkout or a bare mirror, measured as they are
+// (nothing is fetched): the `repo` workload (folder, pre-commit, history, --since-last per repository).
 // Peers are installed on demand outside the repository (see lib/peers.mjs); nothing is added to
 // the project's dependencies.
 import { spawnSync } from 'node:child_process';
@@ -22,15 +24,16 @@ import { lspWorkload } from './workloads/lsp.mjs';
 import { redactWorkload } from './workloads/redact.mjs';
 import { accuracyBenchWorkload } from './workloads/accuracy.mjs';
 import { orgWorkload } from './workloads/org.mjs';
+import { repoWorkload } from './workloads/repo.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WORKLOADS = ['folder', 'history', 'staged', 'lsp', 'redact', 'accuracy', 'org'];
+const WORKLOADS = ['folder', 'history', 'staged', 'lsp', 'redact', 'accuracy', 'org', 'repo'];
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     corpus: { type: 'string' },
-    repo: { type: 'string' },
+    repo: { type: 'string', multiple: true, default: [] },
     commits: { type: 'string', default: '5000' },
     runs: { type: 'string', default: '3' },
     peers: { type: 'string', default: 'rg,secretlint,gitleaks' },
@@ -47,7 +50,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const only = values.only ? values.only.split(',').map((s) => s.trim()) : WORKLOADS;
+const only = values.only ? values.only.split(',').map((s) => s.trim()) : WORKLOADS.filter((w) => w !== 'repo' || values.repo.length > 0);
 for (const w of only) if (!WORKLOADS.includes(w)) {
   process.stderr.write(`bench: unknown workload "${w}" (use ${WORKLOADS.join(', ')})\n`);
   process.exit(2);
@@ -78,14 +81,16 @@ const ctx = {
   peers: new Set(values.peers.split(',').map((s) => s.trim()).filter(Boolean)),
   peerTimeoutMs: Number(values['peer-timeout']) * 1000,
   corpus: values.corpus ? resolve(values.corpus) : undefined,
-  repo: values.repo ? resolve(values.repo) : undefined,
+  // The synthetic history workload measures the first --repo when given (as before).
+  repo: values.repo[0] ? resolve(values.repo[0]) : undefined,
+  repos: values.repo.map((r) => resolve(r)),
   commits: Number(values.commits),
   log,
   versions: { node: process.version, git: toolVersion('git') },
   rg: undefined,
   npmPeers: undefined,
 };
-if (only.includes('folder')) {
+if (only.includes('folder') || only.includes('repo')) {
   if (ctx.peers.has('rg')) ctx.rg = ensureRipgrep(log);
   if (ctx.peers.has('secretlint') || ctx.peers.has('gitleaks')) ctx.npmPeers = ensureNpmPeers(log);
 }
@@ -111,7 +116,7 @@ const started = Date.now();
 for (const name of WORKLOADS) {
   if (!only.includes(name)) continue;
   log(`\n== ${name} ==`);
-  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload, accuracy: accuracyBenchWorkload, org: orgWorkload }[name];
+  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload, accuracy: accuracyBenchWorkload, org: orgWorkload, repo: repoWorkloads }[name];
   try {
     const { markdown, targets: t } = await fn(ctx);
     results[name] = { markdown, targets: t, date: today, commit: `${commit}${dirty}` };
@@ -120,6 +125,14 @@ for (const name of WORKLOADS) {
     results[name] = { markdown: `## ${name}\n\nThe workload failed in this run: \`${String(e.message ?? e).split('\n')[0]}\`\n`, targets: [], date: today, commit: `${commit}${dirty}` };
   }
 }
+/** Every --repo in turn, one section each. */
+async function repoWorkloads(c) {
+  if (c.repos.length === 0) throw new Error('the repo workload needs --repo PATH (a checkout or a bare repository)');
+  const parts = [];
+  for (const r of c.repos) parts.push(await repoWorkload(c, r));
+  return { markdown: parts.map((p) => p.markdown).join('\n\n'), targets: parts.flatMap((p) => p.targets) };
+}
+
 const sections = [];
 const targets = [];
 for (const name of WORKLOADS) {

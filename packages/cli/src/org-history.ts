@@ -28,7 +28,7 @@ export async function headTreeFingerprints(compiled: CompiledRules, gitDir: stri
     const m = /^\d+ blob ([0-9a-f]+)\t/.exec(entry);
     if (m) blobs.add(m[1]!);
   }
-  const cat = new CatFileBatch(repo, (_id, type, bytes) => {
+  const cat = new CatFileBatch(repo, ({ type, bytes }) => {
     if (!bytes || type !== 'blob') return;
     // Decided as the history scan decides (UTF-16, archives, key stores), so "still in HEAD" agrees with it.
     const outcome = scanChunk(compiled, { origin: { path: '', kind: 'git-blob' }, bytes });

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write
 import { dirname } from 'node:path';
 import type { StoredFinding } from './findings.js';
 import type { RepositoryRef } from '@tokenward/sources';
-import type { RefTips } from './scan-state.js';
+import type { RefTips } from '@tokenward/sources';
 import type { OrgResults, RepositoryRecord, RepositoryState, ResultStore, ScanCommit } from './store.js';
 
 interface FileRepository extends Omit<RepositoryRecord, 'id'> {

@@ -26,7 +26,7 @@ export {
   GITLAB_API,
   type GitLabListOptions,
 } from '@tokenward/sources';
-export { unscannedRevisions, type RefTips } from './scan-state.js';
+export { unscannedRevisions, type RefTips } from '@tokenward/sources';
 export { storedFinding, mergeRepositoryFindings, introducedBefore, type StoredFinding, type VerifiedStatus, type Introduction } from './findings.js';
 export { repositoryId, repositoryJobId } from './repo-id.js';
 export { syncMirror, mirrorTips, remoteTips, gitEnvFor, GitError } from './mirror.js';

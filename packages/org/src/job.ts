@@ -4,7 +4,7 @@ import { mergeRepositoryFindings, storedFinding, type VerifiedStatus } from './f
 import type { RepositoryRef } from '@tokenward/sources';
 import { mirrorTips, presentObjects, syncMirror } from './mirror.js';
 import { repositoryId } from './repo-id.js';
-import { unscannedRevisions } from './scan-state.js';
+import { unscannedRevisions } from '@tokenward/sources';
 import { StaleStateError, type ResultStore } from './store.js';
 
 /** What a history scan of a bare repository gives back. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RepositoryRef } from '@tokenward/sources';
-import type { RefTips } from './scan-state.js';
+import type { RefTips } from '@tokenward/sources';
 import { runGitAsync } from '@tokenward/sources';
 
 /**

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { StoredFinding } from './findings.js';
 import type { RepositoryRef } from '@tokenward/sources';
 import type { RedisConnection } from './queue-target.js';
-import type { RefTips } from './scan-state.js';
+import type { RefTips } from '@tokenward/sources';
 import type { OrgResults, RepositoryRecord, RepositoryState, ResultStore, ScanCommit } from './store.js';
 
 /**

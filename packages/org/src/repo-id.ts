@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeRepositoryUrl } from '@tokenward/sources';
-import type { RefTips } from './scan-state.js';
+import type { RefTips } from '@tokenward/sources';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 

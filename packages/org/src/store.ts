@@ -1,6 +1,6 @@
 import type { StoredFinding } from './findings.js';
 import type { RepositoryRef } from '@tokenward/sources';
-import type { RefTips } from './scan-state.js';
+import type { RefTips } from '@tokenward/sources';
 
 /** A repository's scan state as a job reads it before scanning. */
 export interface RepositoryState {

@@ -5,6 +5,7 @@ import type { Finding } from '@tokenward/engine';
 import { isOwnState, UsageError, writtenReports } from '@tokenward/project';
 import { Tally, type SourceResult } from './chunk.js';
 import { runGit } from './git.js';
+import { submodulePaths } from './submodules.js';
 import type { ChunkPool } from './pool.js';
 import type { Source, SourceScanOptions } from './source.js';
 
@@ -44,6 +45,8 @@ export interface WalkOptions {
   exclude?: Iterable<string>;
   /** Environment git runs with. */
   env?: NodeJS.ProcessEnv;
+  /** List the files of checked-out submodules (default true). */
+  submodules?: boolean;
 }
 
 export const toDisplay = (abs: string, cwd: string): string => {
@@ -58,11 +61,14 @@ export const toDisplay = (abs: string, cwd: string): string => {
  * semantics (nested .gitignore, .git/info/exclude, core.excludesFile). Undefined outside a
  * repository, or when `dir` itself is ignored (then the user asked for it explicitly).
  */
-function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined): string[] | undefined {
+function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined, submodules = true): string[] | undefined {
   const git = (args: string[]) => runGit(args, dir, { env });
-  const inside = git(['rev-parse', '--is-inside-work-tree']);
-  if (inside.status !== 0 || inside.stdout.toString().trim() !== 'true') return undefined;
-  if (git(['check-ignore', '-q', '.']).status === 0) return undefined;
+  // One git call tells both: inside a work tree, and where its top is.
+  const inside = git(['rev-parse', '--is-inside-work-tree', '--show-toplevel']);
+  const [isInside, top] = inside.stdout.toString('utf8').trim().split('\n');
+  if (inside.status !== 0 || isInside !== 'true' || !top) return undefined;
+  // The top of a work tree cannot be ignored; a folder below it can (then it was named on purpose).
+  if (top !== dir && git(['check-ignore', '-q', '.']).status === 0) return undefined;
   const r = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate']);
   if (r.status !== 0) return undefined;
   // Split the bytes, not a decoded string: a name that is not UTF-8 would otherwise be mangled
@@ -77,6 +83,19 @@ function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined): string[] |
     const abs = join(dir, name);
     if (raw) rawNames.set(abs, Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), entry]).toString('hex'));
     out.push(abs);
+  }
+  return submodules ? withSubmodules(top, dir, out, env) : out;
+}
+
+/** A checked-out submodule is one entry in git's listing: its own files take its place. */
+function withSubmodules(top: string, dir: string, listed: string[], env: NodeJS.ProcessEnv | undefined): string[] {
+  const subs = submodulePaths(top, env).map((p) => join(top, p));
+  if (subs.length === 0) return listed;
+  const inside = new Set(subs);
+  const out = listed.filter((f) => !inside.has(f));
+  for (const sub of subs) {
+    if (sub !== dir && !sub.startsWith(dir.endsWith(sep) ? dir : dir + sep)) continue;
+    out.push(...(gitListing(sub, env) ?? []));
   }
   return out;
 }
@@ -146,7 +165,7 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
       add(abs);
       continue;
     }
-    const listed = options.noIgnore ? undefined : gitListing(abs, options.env);
+    const listed = options.noIgnore ? undefined : gitListing(abs, options.env, options.submodules ?? true);
     const all = listed ?? (await globWalk(abs, problems));
     all.sort();
     for (const f of all) add(f);

@@ -1,7 +1,7 @@
 import type { Finding } from '@tokenward/engine';
 import { UsageError } from '@tokenward/project';
 import { emptyStats, Tally, type SourceResult } from './chunk.js';
-import { CatFileBatch, gitStream, gitSync, hasHead, isZeroSha, LOW_MEMORY_PACK_ACCESS, shallowCommits, type GitRepo } from './git.js';
+import { CatFileBatch, gitStream, gitSync, hasHead, isZeroSha, LOW_MEMORY_PACK_ACCESS, shallowCommits, type CatFileAnswer, type GitRepo } from './git.js';
 import type { ChunkPool } from './pool.js';
 import type { Source, SourceScanOptions } from './source.js';
 
@@ -23,8 +23,12 @@ import type { Source, SourceScanOptions } from './source.js';
  *  (a third fewer bytes, no measurable gain, +130 MB RSS) and `cat-file --buffer` (git then
  *  writes 4 KB pieces: slower).
  *  4. Afterwards, a secret counts as *introduced* by a commit when the file's new version holds
- *     it and the old version did not. Findings are merged by fingerprint (rule + secret): one
- *     finding per secret, at its earliest introduction, with the number of introductions.
+ *     it and the old version did not. Findings are merged by rule + secret (what a fingerprint
+ *     is made of; the slow fingerprint itself is computed only for what is reported): one finding
+ *     per secret, at its earliest introduction, with the number of introductions.
+ *  Memory stays bounded on long histories (prettier's 48.9k commits, 400k objects): blob ids and
+ *  paths are numbered once, each change is four integers, and a change whose blob is already
+ *  known clean is not kept at all.
  */
 
 export interface HistoryScanOptions {
@@ -46,14 +50,6 @@ interface CommitInfo {
   index: number;
 }
 
-/** One changed path in one commit, kept only until blobs are scanned. */
-interface Change {
-  commit: number;
-  path: string;
-  oldBlob: string;
-  newBlob: string;
-}
-
 interface Introduction {
   commit: CommitInfo;
   finding: Finding;
@@ -63,6 +59,9 @@ interface Introduction {
 
 export const COMMIT_MESSAGE_PATH = '<commit message>';
 const SUBMODULE_MODE = '160000';
+
+/** A secret's identity while findings are merged: what its fingerprint is computed from. */
+const identity = (f: Finding): string => `${f.ruleId}\0${f.secret}`;
 
 /** Splits the NUL-separated `git log -z --raw` stream into tokens, across chunk boundaries. */
 class NulTokenizer {
@@ -81,6 +80,50 @@ class NulTokenizer {
     if (this.rest.length) this.onToken(this.rest);
     this.rest = Buffer.alloc(0);
   }
+}
+
+/** A growable column of 32-bit integers (one field of every kept change). */
+class IntColumn {
+  private data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  at(i: number): number {
+    return this.data[i]!;
+  }
+}
+
+/** Strings numbered in the order first seen (blob ids, paths): each stored once. */
+class Numbering {
+  private readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(value, id);
+      this.values.push(value);
+    }
+    return id;
+  }
+  find(value: string): number | undefined {
+    return this.ids.get(value);
+  }
+}
+
+/** What is known about a blob's content. */
+const enum BlobState {
+  Unread = 0,
+  Requested = 1,
+  /** Scanned (or binary, skipped, unreadable): no finding. */
+  Clean = 2,
+  HasFindings = 3,
 }
 
 /** Fields after the commit id in our `--format`: author name, email, ISO date, committer time, message. */
@@ -117,34 +160,106 @@ export class GitHistorySource implements Source {
   }
 }
 
+/**
+ * Blobs read through one cat-file process and scanned by the pool; each blob's findings (without
+ * a path: every change that brought the blob supplies one) are kept by blob number.
+ */
+class BlobScanner {
+  readonly blobs = new Numbering();
+  private state = new Uint8Array(1024);
+  readonly findings = new Map<number, Finding[]>();
+  /** Paths of the blobs asked for and not answered yet, in order (cat-file answers in order). */
+  private shownQueue: string[] = [];
+  private shownHead = 0;
+
+  constructor(
+    private readonly repo: GitRepo,
+    private readonly pool: ChunkPool,
+    private readonly tally: Tally,
+  ) {}
+
+  stateOf(id: number): BlobState {
+    return id < this.state.length ? this.state[id]! : BlobState.Unread;
+  }
+
+  private setState(id: number, s: BlobState): void {
+    if (id >= this.state.length) {
+      let n = this.state.length;
+      while (n <= id) n *= 2;
+      const bigger = new Uint8Array(n);
+      bigger.set(this.state);
+      this.state = bigger;
+    }
+    this.state[id] = s;
+  }
+
+  /** A cat-file reader whose answers are scanned; `shown` names a blob in problem lists. */
+  reader(): { request: (id: number, shown: string) => boolean; cat: CatFileBatch } {
+    const cat = new CatFileBatch(this.repo, (a) => this.answered(a));
+    return {
+      cat,
+      request: (id, shown) => {
+        this.setState(id, BlobState.Requested);
+        this.shownQueue.push(shown);
+        return cat.request(this.blobs.values[id]!);
+      },
+    };
+  }
+
+  private answered(a: CatFileAnswer): void {
+    const shown = this.shownQueue[this.shownHead++] ?? a.id;
+    if (this.shownHead > 4096 && this.shownHead * 2 > this.shownQueue.length) {
+      this.shownQueue = this.shownQueue.slice(this.shownHead);
+      this.shownHead = 0;
+    }
+    const id = this.blobs.id(a.id);
+    const { tally } = this;
+    if (!a.bytes || a.type !== 'blob') {
+      this.setState(id, BlobState.Clean);
+      const why = a.bytes ? `is a ${a.type}` : a.type === 'missing' ? 'is missing' : `cannot be read: ${a.message}`;
+      tally.problems.push({ path: shown, message: `git object ${a.id.slice(0, 12)} ${why}` });
+      tally.stats.unreadable++;
+      return;
+    }
+    this.pool.scan({ origin: { path: '', kind: 'git-blob', blob: a.id }, bytes: a.bytes }, (outcome) => {
+      if (outcome.kind === 'scanned' && outcome.findings.length) {
+        this.findings.set(id, outcome.findings);
+        this.setState(id, BlobState.HasFindings);
+      } else this.setState(id, BlobState.Clean);
+      tally.add(outcome.kind === 'skipped' ? `${shown} (blob ${a.id.slice(0, 12)})` : shown, outcome, false);
+    });
+  }
+
+  /** Reads and scans a list of blobs with one extra cat-file process. */
+  async scanAll(ids: number[]): Promise<void> {
+    const { request, cat } = this.reader();
+    for (const id of ids) if (!request(id, this.blobs.values[id]!)) await cat.drained();
+    cat.end();
+    await cat.done;
+    await this.pool.drain();
+  }
+
+  /** Identities of the secrets a blob holds (undefined: none, or never read). */
+  identitiesOf(id: number): Set<string> | undefined {
+    const found = this.findings.get(id);
+    return found ? new Set(found.map(identity)) : undefined;
+  }
+}
+
 async function scanGitHistory(pool: ChunkPool, repo: GitRepo, options: HistoryScanOptions, scanOptions: SourceScanOptions): Promise<SourceResult> {
   checkShallow(repo, options.revs);
   const tally = new Tally(scanOptions.onProgress, { ...emptyStats(), commits: 0 });
   const { stats } = tally;
 
   const commits: CommitInfo[] = [];
-  const changes: Change[] = [];
-  const requested = new Set<string>();
-  /** Findings of each blob that has any, before a commit and path are attached. */
-  const blobFindings = new Map<string, Finding[]>();
+  const blobs = new BlobScanner(repo, pool, tally);
+  const paths = new Numbering();
+  /** Changes that may introduce a secret: commit, path, old and new blob (-1: none). */
+  const changes = { commit: new IntColumn(), path: new IntColumn(), oldBlob: new IntColumn(), newBlob: new IntColumn() };
   const messageIntros: Introduction[] = [];
-  /** A representative path per blob, for problem messages. */
-  const blobPath = new Map<string, string>();
 
   pool.plan({ streaming: true });
-  const onBlob = (sha: string, type: string, bytes: Buffer | undefined) => {
-    const shown = blobPath.get(sha) ?? sha;
-    if (!bytes || type !== 'blob') {
-      tally.problems.push({ path: shown, message: `git object ${sha.slice(0, 12)} is ${bytes ? `a ${type}` : 'missing'}` });
-      return;
-    }
-    // The blob's findings carry no path yet: each change that brought the blob supplies one.
-    pool.scan({ origin: { path: '', kind: 'git-blob', blob: sha }, bytes }, (outcome) => {
-      if (outcome.kind === 'scanned' && outcome.findings.length) blobFindings.set(sha, outcome.findings);
-      tally.add(outcome.kind === 'skipped' ? `${shown} (blob ${sha.slice(0, 12)})` : shown, outcome, false);
-    });
-  };
-  const cat = new CatFileBatch(repo, onBlob);
+  const { request, cat } = blobs.reader();
   // Back-pressure: when the workers fall behind, git waits on its pipe.
   pool.onBusy((busy) => (busy ? cat.pause() : cat.resume()));
 
@@ -198,15 +313,18 @@ async function scanGitHistory(pool: ChunkPool, repo: GitRepo, options: HistorySc
       const meta = pendingMeta;
       pendingMeta = undefined;
       // ":<old mode> <new mode> <old id> <new id> <status>"
-      const [, newMode, oldBlob, newBlob] = meta.slice(1).split(' ');
-      if (!newBlob || isZeroSha(newBlob) || newMode === SUBMODULE_MODE) return;
+      const [, newMode, oldSha, newSha] = meta.slice(1).split(' ');
+      if (!newSha || isZeroSha(newSha) || newMode === SUBMODULE_MODE) return;
+      const newBlob = blobs.blobs.id(newSha);
+      const state = blobs.stateOf(newBlob);
+      // A blob already scanned clean cannot introduce anything: nothing to keep.
+      if (state === BlobState.Clean) return;
       const path = token.toString('utf8');
-      changes.push({ commit: commits.length - 1, path, oldBlob: oldBlob!, newBlob });
-      if (!requested.has(newBlob)) {
-        requested.add(newBlob);
-        blobPath.set(newBlob, path);
-        if (!cat.request(newBlob)) waitDrain ??= cat.drained().then(() => (waitDrain = undefined));
-      }
+      changes.commit.push(commits.length - 1);
+      changes.path.push(paths.id(path));
+      changes.oldBlob.push(isZeroSha(oldSha!) ? -1 : blobs.blobs.id(oldSha!));
+      changes.newBlob.push(newBlob);
+      if (state === BlobState.Unread && !request(newBlob, path)) waitDrain ??= cat.drained().then(() => (waitDrain = undefined));
       return;
     }
     if (token.length === 0) return;
@@ -224,7 +342,12 @@ async function scanGitHistory(pool: ChunkPool, repo: GitRepo, options: HistorySc
   });
   try {
     await log.done.catch((e: Error) => {
-      throw new UsageError(e.message.replace(/^git log failed: /, ''));
+      const why = e.message.replace(/^git log failed: /, '');
+      // A bad revision is the user's mistake; a walk that broke off in a damaged repository
+      // still reports what it read, with git's complaint.
+      if (commits.length === 0) throw new UsageError(why);
+      tally.problems.push({ path: '<git log>', message: `history walk stopped after ${commits.length} commits: ${why}` });
+      tally.stats.unreadable++;
     });
     tokenizer.end();
     cat.end();
@@ -236,37 +359,37 @@ async function scanGitHistory(pool: ChunkPool, repo: GitRepo, options: HistorySc
   }
 
   // --- attribute findings to the commits that introduced them ---
-  const fingerprintsOf = (blob: string): Set<string> | undefined => {
-    const found = blobFindings.get(blob);
-    return found ? new Set(found.map((f) => f.fingerprint)) : undefined;
-  };
+  const n = changes.commit.length;
   // Old versions from before a revision range were never read: fetch the few that matter.
-  const missingOld = new Set<string>();
-  for (const c of changes) {
-    if (blobFindings.has(c.newBlob) && !isZeroSha(c.oldBlob) && !requested.has(c.oldBlob)) missingOld.add(c.oldBlob);
+  const missingOld = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const old = changes.oldBlob.at(i);
+    if (old >= 0 && blobs.findings.has(changes.newBlob.at(i)) && blobs.stateOf(old) === BlobState.Unread) missingOld.add(old);
   }
-  if (missingOld.size) await scanBlobs(repo, pool, [...missingOld], requested, onBlob);
-  await pool.drain();
+  if (missingOld.size) await blobs.scanAll([...missingOld]);
 
   const intros: Introduction[] = [...messageIntros];
-  for (const c of changes) {
-    const found = blobFindings.get(c.newBlob);
+  for (let i = 0; i < n; i++) {
+    const found = blobs.findings.get(changes.newBlob.at(i));
     if (!found) continue;
-    const before = isZeroSha(c.oldBlob) ? undefined : fingerprintsOf(c.oldBlob);
+    const old = changes.oldBlob.at(i);
+    const before = old < 0 ? undefined : blobs.identitiesOf(old);
     const seen = new Set<string>();
+    const path = paths.values[changes.path.at(i)]!;
     for (const f of found) {
-      if (before?.has(f.fingerprint) || seen.has(f.fingerprint)) continue;
-      seen.add(f.fingerprint);
+      const key = identity(f);
+      if (before?.has(key) || seen.has(key)) continue;
+      seen.add(key);
       // The blob's findings carry no path: the change supplies it.
-      intros.push({ commit: commits[c.commit]!, finding: f, path: c.path });
+      intros.push({ commit: commits[changes.commit.at(i)]!, finding: f, path });
     }
   }
 
   const merged = new Map<string, { first: Introduction; count: number }>();
   for (const intro of intros) {
-    const fp = intro.finding.fingerprint;
-    const m = merged.get(fp);
-    if (!m) merged.set(fp, { first: intro, count: 1 });
+    const key = identity(intro.finding);
+    const m = merged.get(key);
+    if (!m) merged.set(key, { first: intro, count: 1 });
     else {
       m.count++;
       const a = intro.commit;
@@ -275,64 +398,52 @@ async function scanGitHistory(pool: ChunkPool, repo: GitRepo, options: HistorySc
     }
   }
 
-  const atHead = merged.size ? await fingerprintsAtHead(repo, pool, requested, blobFindings, onBlob, options.pathspec) : new Set<string>();
+  const atHead = merged.size ? await identitiesAtHead(repo, blobs, options.pathspec) : new Set<string>();
 
   const findings: Finding[] = [];
-  for (const [fp, { first, count }] of merged) {
+  for (const [key, { first, count }] of merged) {
     const f = first.finding;
     const c = first.commit;
-    findings.push({
-      ...f,
-      origin: {
-        // A blob's findings carry only what follows its path (`!inner/path` in an archive).
-        path: first.path !== undefined ? options.display(first.path) + f.origin.path : COMMIT_MESSAGE_PATH,
-        kind: first.path !== undefined ? 'git-blob' : 'git-message',
-        commit: c.sha,
-        author: c.author,
-        date: c.date,
-      },
-      occurrences: count,
-      presentAtHead: atHead.has(fp),
-    });
+    findings.push(
+      withOrigin(f, {
+        origin: {
+          // A blob's findings carry only what follows its path (`!inner/path` in an archive).
+          path: first.path !== undefined ? options.display(first.path) + f.origin.path : COMMIT_MESSAGE_PATH,
+          kind: first.path !== undefined ? 'git-blob' : 'git-message',
+          commit: c.sha,
+          author: c.author,
+          date: c.date,
+        },
+        occurrences: count,
+        presentAtHead: atHead.has(key),
+      }),
+    );
   }
   findings.sort((a, b) => (a.origin.date! < b.origin.date! ? -1 : a.origin.date! > b.origin.date! ? 1 : 0) || (a.origin.path < b.origin.path ? -1 : a.origin.path > b.origin.path ? 1 : 0) || a.byteOffset - b.byteOffset);
   stats.findings = findings.length;
   return { ...tally.finish(), findings };
 }
 
-/** Reads and scans a list of blobs with one extra cat-file process. */
-async function scanBlobs(repo: GitRepo, pool: ChunkPool, blobs: string[], requested: Set<string>, onBlob: (sha: string, type: string, bytes: Buffer | undefined) => void): Promise<void> {
-  const cat = new CatFileBatch(repo, onBlob);
-  for (const b of blobs) {
-    requested.add(b);
-    if (!cat.request(b)) await cat.drained();
-  }
-  cat.end();
-  await cat.done;
-  await pool.drain();
+/** A copy of a finding placed in history; its fingerprint stays lazy (computed when reported). */
+function withOrigin(f: Finding, place: Pick<Finding, 'origin' | 'occurrences' | 'presentAtHead'>): Finding {
+  const copy = Object.create(Object.getPrototypeOf(f) as object | null, Object.getOwnPropertyDescriptors(f)) as Finding;
+  return Object.assign(copy, place);
 }
 
-/** Fingerprints found in HEAD's tree: blobs already scanned are looked up, others read now. */
-async function fingerprintsAtHead(
-  repo: GitRepo,
-  pool: ChunkPool,
-  requested: Set<string>,
-  blobFindings: Map<string, Finding[]>,
-  onBlob: (sha: string, type: string, bytes: Buffer | undefined) => void,
-  pathspec: string[] | undefined,
-): Promise<Set<string>> {
+/** Identities of the secrets in HEAD's tree: blobs already scanned are looked up, others read now. */
+async function identitiesAtHead(repo: GitRepo, blobs: BlobScanner, pathspec: string[] | undefined): Promise<Set<string>> {
   const out = new Set<string>();
   if (!hasHead(repo)) return out;
   const tree = gitSync(['ls-tree', '-r', '-z', '--full-tree', 'HEAD', '--', ...(pathspec ?? [])], repo);
   if (tree.status !== 0) return out;
-  const blobs: string[] = [];
+  const ids: number[] = [];
   for (const entry of tree.stdout.toString('utf8').split('\0')) {
     // "<mode> blob <id>\t<path>"
     const m = /^\d+ blob ([0-9a-f]+)\t/.exec(entry);
-    if (m) blobs.push(m[1]!);
+    if (m) ids.push(blobs.blobs.id(m[1]!));
   }
-  const unread = [...new Set(blobs.filter((b) => !requested.has(b)))];
-  if (unread.length) await scanBlobs(repo, pool, unread, requested, onBlob);
-  for (const b of blobs) for (const f of blobFindings.get(b) ?? []) out.add(f.fingerprint);
+  const unread = [...new Set(ids.filter((id) => blobs.stateOf(id) === BlobState.Unread))];
+  if (unread.length) await blobs.scanAll(unread);
+  for (const id of ids) for (const f of blobs.findings.get(id) ?? []) out.add(identity(f));
   return out;
 }

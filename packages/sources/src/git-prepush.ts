@@ -47,3 +47,27 @@ export function prePushRevisions(repo: GitRepo, input: string, env: NodeJS.Proce
   if (positive.length === 0) return undefined;
   return [...positive, ...negative, ...(notOnRemotes ? ['--not', '--remotes'] : [])];
 }
+
+/**
+ * What a push adds to a repository, as `git log` revision arguments, from a pre-receive hook's
+ * standard input (`<old sha> <new sha> <ref>` per ref). The refs are not updated yet while the
+ * hook runs, so the new tips minus everything any ref reaches are exactly the commits the push
+ * brings: a new branch, a fast-forward and a force-push alike. Undefined when nothing is added
+ * (only deletions).
+ */
+export function preReceiveRevisions(repo: GitRepo, input: string): string[] | undefined {
+  const tips = new Set<string>();
+  input.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    const parts = line.split(/\s+/);
+    const hex = /^[0-9a-f]{40,64}$/i;
+    if (parts.length !== 3 || !hex.test(parts[0]!) || !hex.test(parts[1]!)) {
+      throw new UsageError(`--pre-receive: line ${i + 1} of standard input is not "<old sha> <new sha> <ref>": ${line.slice(0, 120)}`);
+    }
+    if (isZeroSha(parts[1]!)) return;
+    if (gitSync(['cat-file', '-e', `${parts[1]}^{commit}`], repo).status !== 0) return; // a tag of a blob or tree: no commits
+    tips.add(parts[1]!);
+  });
+  return tips.size ? [...tips, '--not', '--all'] : undefined;
+}

@@ -37,10 +37,10 @@ export class GitStagedSource implements Source {
     if (staged.length) {
       // cat-file answers in the order asked.
       let next = 0;
-      const cat = new CatFileBatch(repo, (blob, type, bytes) => {
+      const cat = new CatFileBatch(repo, (a) => {
         const { path } = staged[next++]!;
-        if (!bytes || type !== 'blob') tally.problems.push({ path, message: `staged blob ${blob.slice(0, 12)} is missing` });
-        else pool.scan({ origin: { path, kind: 'git-staged', blob }, bytes }, (outcome) => tally.add(path, outcome));
+        if (!a.bytes || a.type !== 'blob') tally.problems.push({ path, message: `staged blob ${a.id.slice(0, 12)} ${a.bytes ? `is a ${a.type}` : a.type === 'missing' ? 'is missing' : `cannot be read: ${a.message}`}` });
+        else pool.scan({ origin: { path, kind: 'git-staged', blob: a.id }, bytes: a.bytes }, (outcome) => tally.add(path, outcome));
       });
       for (const s of staged) cat.request(s.blob);
       cat.end();

@@ -11,7 +11,9 @@ export { FilesSource, listFiles, toDisplay, compareFindings, type ListedFile, ty
 export { StreamSource } from './stream.js';
 export { GitHistorySource, COMMIT_MESSAGE_PATH, type HistoryScanOptions } from './git-history.js';
 export { GitStagedSource } from './git-staged.js';
-export { prePushRevisions } from './git-prepush.js';
-export { discoverRepo, resolveCommit, hasHead, shallowCommits, runGit, runGitAsync, gitSync, gitStream, porcelain, CatFileBatch, isZeroSha, LOW_MEMORY_PACK_ACCESS, type GitRepo, type GitResult } from './git.js';
+export { prePushRevisions, preReceiveRevisions } from './git-prepush.js';
+export { submodulePaths, SourceList } from './submodules.js';
+export { HistoryState, refTips, unscannedRevisions, type RefTips } from './history-state.js';
+export { discoverRepo, resolveCommit, hasHead, shallowCommits, runGit, runGitAsync, gitSync, gitStream, porcelain, CatFileBatch, isZeroSha, LOW_MEMORY_PACK_ACCESS, type CatFileAnswer, type GitRepo, type GitResult } from './git.js';
 // Sources of repositories (a list file, a GitHub organisation or user, a GitLab group) for the organisation scanner.
 export * from './repositories/index.js';

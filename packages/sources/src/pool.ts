@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { StreamScanner, type ChunkPlacement, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
+import { StreamScanner, withLazyFingerprint, type ChunkPlacement, type CompiledRules, type Finding, type RuleDefinition } from '@tokenward/engine';
 import type { Chunk, ChunkOrigin, ChunkOutcome, FileRef } from './chunk.js';
 import { admitBytes, scanAdmitted, scanChunk, scanContent, type ScanChunkOptions } from './scan-chunk.js';
 import { utf16Of, utf16Pieces } from './sniff.js';
@@ -318,7 +318,11 @@ export class ChunkPool {
     slot.inFlight.delete(msg.id);
     this.inFlight--;
     this.queuedBytes -= b.bytes;
-    for (let i = 0; i < b.done.length; i++) b.done[i]!(msg.outcomes[i]!);
+    for (let i = 0; i < b.done.length; i++) {
+      const outcome = msg.outcomes[i]!;
+      if (outcome.kind === 'scanned') for (const f of outcome.findings) withLazyFingerprint(f);
+      b.done[i]!(outcome);
+    }
     this.dispatch();
     this.checkBusy();
     this.wake();

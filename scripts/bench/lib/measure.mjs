@@ -89,3 +89,41 @@ export async function bench(label, cmd, args, { runs = 3, warmup = 1, log = () =
     lastStderr: results[results.length - 1]?.stderr ?? '',
   };
 }
+
+/**
+ * Like `bench`, for several commands measured side by side: their runs alternate (A, B, A, B…),
+ * so load from other work on a shared machine falls on each of them alike. Returns one result
+ * per entry, in the same shape as `bench`.
+ */
+export async function benchInterleaved(entries, { runs = 3, warmup = 1, log = () => {} } = {}) {
+  for (let i = 0; i < warmup; i++) {
+    for (const e of entries) {
+      const w = await runOnce(e.cmd, e.args, e.opts ?? {});
+      log(`  ${e.label}: warm-up ${(w.wallMs / 1000).toFixed(2)} s`);
+    }
+  }
+  const results = entries.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, e] of entries.entries()) {
+      await e.before?.();
+      const r = await runOnce(e.cmd, e.args, e.opts ?? {});
+      results[k].push(r);
+      log(`  ${e.label}: run ${i + 1}/${runs} ${(r.wallMs / 1000).toFixed(3)} s, CPU ${(r.cpuMs / 1000).toFixed(2)} s, ${(r.rssKb / 1024).toFixed(0)} MB`);
+    }
+  }
+  return entries.map((e, k) => {
+    const rs = results[k];
+    const walls = rs.map((r) => r.wallMs);
+    return {
+      label: e.label,
+      timedOut: false,
+      runs: rs,
+      medianMs: median(walls),
+      minMs: Math.min(...walls),
+      maxMs: Math.max(...walls),
+      peakRssKb: Math.max(...rs.map((r) => r.rssKb)),
+      cpuMs: median(rs.map((r) => r.cpuMs)),
+      lastStderr: rs[rs.length - 1]?.stderr ?? '',
+    };
+  });
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Confidence, Finding, Severity } from '@tokenward/engine';
@@ -7,7 +8,7 @@ import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError } from '../errors.js'
 import { formatBytes, REPORTERS, type Report, type ReportOptions } from '../reporters/index.js';
 import { markStateDir, rememberReport } from '@tokenward/project';
 import { emptyStats, FilesSource, listFiles, runGit, StreamSource, type ScanProblem, type ScanStats, type Source } from '@tokenward/sources';
-import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, gitSource } from '../git-scan.js';
+import { GIT_SCAN_HELP, GIT_SCAN_OPTIONS, gitScanRequested, gitSource, type GitScan } from '../git-scan.js';
 import { REVOKE_SCAN_HELP, REVOKE_SCAN_OPTIONS, runScanHooks, verificationRequested, verifyReport } from '../revoke-hooks.js';
 import { blockedAdvice } from './hook.js';
 import { ScanSession } from '../session.js';
@@ -256,10 +257,14 @@ async function runScan({ values, positionals, argv }: CommandInput<typeof OPTION
   const streamed = stdin && !toFile && reporter.finding !== undefined && !verificationRequested(values);
   let listingProblems: ScanProblem[] = [];
   let source: Source;
-  if (gitScanRequested(values)) source = await gitSource(values, { io, paths: positionals });
-  else if (stdin) source = new StreamSource(io.stdin);
+  let git: GitScan | undefined;
+  if (gitScanRequested(values)) {
+    // An incremental history scan is kept per rule set: new or changed rules see old commits too.
+    git = await gitSource(values, { io, paths: positionals, scope: values['since-last'] ? createHash('sha256').update(JSON.stringify(defs)).digest('hex') : '' });
+    source = git.source;
+  } else if (stdin) source = new StreamSource(io.stdin);
   else {
-    const listed = await listFiles(paths, { noIgnore: !values.ignore, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
+    const listed = await listFiles(paths, { noIgnore: !values.ignore, submodules: values.submodules, cwd: io.cwd, env: io.env, ...(outputFile ? { exclude: [outputFile] } : {}) });
     listingProblems = listed.problems;
     source = new FilesSource(suppression.filterFiles(displayAsGiven(listed.files, paths, io.cwd)));
   }
@@ -294,7 +299,15 @@ async function runScan({ values, positionals, argv }: CommandInput<typeof OPTION
   // --verify: answers (and --only-verified) are part of the report, so they come before it.
   await verifyReport(values, { io, report, defs, paths, config: session.config });
   const total = streamed ? report.stats.findings - (report.suppressed?.length ?? 0) : report.findings.length;
-  if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') return EXIT_CLEAN;
+  // --since-last: once the report is out, the next run starts after these commits; not when an
+  // object could not be read (the next run tries again) unless the user accepts it (--skip-unreadable).
+  const recordScanned = () => {
+    if (git?.complete && (report.problems.length === 0 || values['skip-unreadable'])) git.complete();
+  };
+  if (total === 0 && report.problems.length === 0 && values.quiet && values.format === 'text') {
+    recordScanned();
+    return EXIT_CLEAN;
+  }
   const text = reporter.finish(report, options, streamed);
   if (outputFile) {
     writeFileSync(outputFile, text);
@@ -302,6 +315,7 @@ async function runScan({ values, positionals, argv }: CommandInput<typeof OPTION
     // One message whatever the format.
     io.stderr.write(`tokenward: wrote ${total} ${total === 1 ? 'finding' : 'findings'} to ${values.output} (${values.format})\n`);
   } else io.stdout.write(text);
+  recordScanned();
   markStateDir(io.cwd);
   // Unreadable files are warned about in the report; on stderr too when the report is data.
   if (values.format !== 'text' || toFile) {
