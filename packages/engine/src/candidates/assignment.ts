@@ -193,17 +193,19 @@ const XML_VALUE = /^[^<>]{0,256}?\bvalue\s*=\s*(["'])/i;
  */
 export function extractAssignment(buf: Buffer, hitStart: number, hitEnd: number, fileKind: FileKind, jsPath = false): Candidate | undefined {
   // Decode the hit's line only (a second one when the value may continue there), bounded.
+  // Every search stays inside the bounds: on one long line an unbounded indexOf per hit would
+  // make a flood of keywords quadratic.
   let from = Math.max(0, hitStart - LINE_BEFORE);
-  const nl = buf.lastIndexOf(10, hitStart);
-  if (nl >= from) from = nl + 1;
+  const nl = buf.subarray(from, hitStart).lastIndexOf(10);
+  if (nl >= 0) from += nl + 1;
   const limit = Math.min(buf.length, hitEnd + LINE_AFTER);
-  let to = buf.indexOf(10, hitEnd);
-  if (to < 0 || to > limit) to = limit;
-  else {
-    // The next line, for a value written under its key (`apiToken:\n  '…'`).
-    const next = buf.indexOf(10, to + 1);
-    to = next < 0 || next > limit ? limit : next;
-  }
+  const at = (start: number) => {
+    const i = buf.subarray(start, limit).indexOf(10);
+    return i < 0 ? limit : start + i;
+  };
+  let to = at(hitEnd);
+  // The next line, for a value written under its key (`apiToken:\n  '…'`).
+  if (to < limit) to = at(to + 1);
   const s = buf.toString('latin1', from, to);
   const hs = hitStart - from;
   const he = hitEnd - from;
