@@ -199,6 +199,18 @@ describe('stream scanning', () => {
     expect(strip(ghp(found))).toEqual(strip(whole));
   });
 
+  it('waits for what follows a match before reporting it: a later keyword can claim it, as in a whole-file scan', () => {
+    // A Bearer token; two lines later the provider's host names it a Cloudflare token.
+    const text = `Authorization: Bearer KN0bf1eOHytHCCdXkvavosP1NbvnFvInH9Te1V81\r\n${'x'.repeat(120)}\r\ncurl https://api.cloudflare.com/client/v4/user/tokens/verify\n`;
+    const whole = scanText(compiled, text, origin).map((f) => [f.ruleId, f.secret]);
+    expect(whole).toEqual([['cloudflare-api-token', 'KN0bf1eOHytHCCdXkvavosP1NbvnFvInH9Te1V81']]);
+    const found: Finding[] = [];
+    const s = new StreamScanner(compiled, origin, (f) => found.push(...f), { chunkSize: 16 });
+    for (const line of text.split(/(?<=\n)/)) s.push(Buffer.from(line));
+    s.end();
+    expect(found.map((f) => [f.ruleId, f.secret])).toEqual(whole);
+  });
+
   it('reports a complete line on flush without waiting for more input', () => {
     const t = githubToken();
     const found: Finding[] = [];

@@ -1,6 +1,6 @@
 import { CHECKSUMS, type ChecksumFn } from './checksums.js';
 import { compilePrefilter, type Prefilter } from './prefilter.js';
-import { compilePair, PairCompileError } from './pairing.js';
+import { compilePair, DEFAULT_PAIR_WINDOW, PairCompileError } from './pairing.js';
 import { AllowCompileError, compileRuleAllow } from './rule-allow.js';
 import type { Confidence, RuleDefinition } from './types.js';
 import { CONTEXT_HANDLER_NAMES, type ContextHandlerName } from './context/handler-names.js';
@@ -39,6 +39,10 @@ export interface CompiledRules {
   readonly keywordRules: readonly (readonly number[])[];
   /** Largest before+after window of any rule: how much two stream chunks must overlap. */
   readonly maxWindow: number;
+  /** How far past a match the text can still change what is reported there: a rule's keyword up
+   * to its `before` bytes later claims the match, a partner up to the pair window later joins it.
+   * A stream holds a match back until it has seen this much more (or the end). */
+  readonly maxLookahead: number;
   readonly byId: ReadonlyMap<string, CompiledRule>;
 }
 
@@ -167,11 +171,13 @@ export function compileRules(defs: readonly RuleDefinition[]): CompiledRules {
     }
   }
   const maxWindow = rules.reduce((m, r) => Math.max(m, r.before + r.after), 0) + 256;
+  const maxLookahead = rules.reduce((m, r) => Math.max(m, r.before, r.def.pair ? (r.def.pair.window?.after ?? DEFAULT_PAIR_WINDOW) : 0), 0) + 256;
   return {
     rules,
     prefilter: compilePrefilter(keywords),
     keywordRules,
     maxWindow,
+    maxLookahead,
     byId: new Map(rules.map((r) => [r.def.id, r])),
   };
 }

@@ -23,7 +23,7 @@ export interface PartnerMatch {
   end: number;
 }
 
-const DEFAULT_PAIR_WINDOW = 512;
+export const DEFAULT_PAIR_WINDOW = 512;
 
 export class PairCompileError extends Error {
   constructor(

@@ -50,9 +50,10 @@ export class StreamScanner {
     if (this.fresh >= this.chunkSize) this.scan(false);
   }
 
-  /** Scans what has arrived so far (complete lines only): call when the input goes idle. */
+  /** Scans what has arrived so far (complete lines only): call when the input goes idle. A live
+   * input is reported without waiting for what may follow (see `scan`). */
   flush(): void {
-    if (this.fresh > 0) this.scan(false);
+    if (this.fresh > 0) this.scan(false, true);
   }
 
   end(): void {
@@ -60,7 +61,7 @@ export class StreamScanner {
     this.pending = Buffer.alloc(0);
   }
 
-  private scan(final: boolean): void {
+  private scan(final: boolean, idle = false): void {
     const buf = this.pending;
     let reportTo: number;
     if (final) reportTo = buf.length;
@@ -71,6 +72,10 @@ export class StreamScanner {
       reportTo = nl >= 0 ? nl + 1 : 0;
       // An endless line must not grow the buffer without bound.
       if (buf.length - reportTo > this.maxLineBytes) reportTo = buf.length - this.overlap;
+      // What comes next can still claim a match near the end (a provider's keyword on a later
+      // line, a partner): such matches wait until that much more has arrived, as a whole-file
+      // scan would have seen it. An idle input is reported as it stands.
+      if (!idle) reportTo = Math.max(0, Math.min(reportTo, buf.length - this.compiled.maxLookahead));
     }
     const findings = scanBytes(this.compiled, buf, this.origin, {
       baseByte: this.base,
