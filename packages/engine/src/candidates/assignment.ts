@@ -40,7 +40,8 @@ const MAX_KEY = 96;
 /** Calls whose last string argument is a default value: getenv("X", "dflt"), ENV.fetch('X', 'dflt'). */
 const DEFAULT_CALL = /(?:^|\.)(?:getenv|get|fetch|env|getProperty|GetEnvironmentVariable|getOrElse|getOrDefault|get_env|setdefault|default|config|setting|option|value|GetValue)$/i;
 /** Calls that only wrap a literal: Some("…"), []byte("…"), SecretStr("…"), new String("…"). */
-const WRAPPER_CALL = /(?:^|\.)(?:Some|PASSWORD|password|DecodeString|decode|b64decode|unhexlify|fromhex|FromBase64String|atob|Option|Optional\.of|of|String|str|bytes|byte|\[\]byte|SecretStr|Secret|SecureString|Password|Buffer\.from|from|unicode|text|b|utf8|encode|toCharArray|CharArray|char|ConvertTo-SecureString|Sensitive|sensitive|new String|NSString|stringWithString|escape|quote|trim|strip)$/;
+const WRAPPER_CALL =
+  /(?:^|\.)(?:Some|PASSWORD|password|DecodeString|decode|b64decode|unhexlify|fromhex|FromBase64String|atob|Option|Optional\.of|of|String|str|bytes|byte|\[\]byte|SecretStr|Secret|SecureString|Password|Buffer\.from|from|unicode|text|b|utf8|encode|toCharArray|CharArray|char|ConvertTo-SecureString|Sensitive|sensitive|new String|NSString|stringWithString|escape|quote|trim|strip)$/;
 
 /** The call expression's name ending at `open` (the `(`), e.g. `os.environ.get`, `[]byte`, `new String`. */
 function callName(s: string, from: number, open: number): string {
@@ -137,7 +138,8 @@ function readValue(s: string, v: number, lineEnd: number, ctx: ValueContext): Va
     // lone word that may be generated (embedded YAML, a constant) goes on to scoring.
     const word = s.slice(v, e);
     const next = s.charCodeAt(skipSpaces(s, e, lineEnd, 8));
-    if (ctx.jsPath || !CODE_BARE.test(word) || CODE_KEYWORD.test(word) || NUMBER_LITERAL.test(word) || next === 0x28 || next === 0x2e || next === 0x5b || next === 0x2b || next === 0x3f) return undefined;
+    if (ctx.jsPath || !CODE_BARE.test(word) || CODE_KEYWORD.test(word) || NUMBER_LITERAL.test(word) || next === 0x28 || next === 0x2e || next === 0x5b || next === 0x2b || next === 0x3f)
+      return undefined;
     return { start: v, end: e, syntax: 'bare-code' };
   }
   // `key: value more words` is prose or a signature, not a value (YAML values rarely hold spaces).
