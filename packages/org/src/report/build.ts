@@ -2,20 +2,12 @@ import type { Confidence, Severity } from '@tokenward/engine';
 import { introducedBefore, type StoredFinding, type VerifiedStatus } from '../findings.js';
 import type { OrgResults, RepositoryRecord } from '../store.js';
 
-/** Where one repository holds a secret. */
-export interface SecretLocation {
+/** Where one repository holds a secret: the stored finding's place, and the repository. */
+export type SecretLocation = Pick<StoredFinding, 'commit' | 'path' | 'line' | 'column' | 'author' | 'date' | 'occurrences' | 'presentAtHead'> & {
   /** Repository id (as in `repositories`). */
   repository: string;
   repositoryName: string;
-  commit: string;
-  path: string;
-  line: number;
-  column: number;
-  author?: string;
-  date?: string;
-  occurrences: number;
-  presentAtHead: boolean;
-}
+};
 
 /** One secret across the organisation (deduplicated by fingerprint). */
 export interface OrgSecret {
@@ -50,7 +42,16 @@ export interface OrgReport {
 const byName = (a: { name: string; id: string }, b: { name: string; id: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function location(repo: RepositoryRecord, f: StoredFinding): SecretLocation {
-  const l: SecretLocation = { repository: repo.id, repositoryName: repo.name, commit: f.commit, path: f.path, line: f.line, column: f.column, occurrences: f.occurrences, presentAtHead: f.presentAtHead };
+  const l: SecretLocation = {
+    repository: repo.id,
+    repositoryName: repo.name,
+    commit: f.commit,
+    path: f.path,
+    line: f.line,
+    column: f.column,
+    occurrences: f.occurrences,
+    presentAtHead: f.presentAtHead,
+  };
   if (f.author !== undefined) l.author = f.author;
   if (f.date !== undefined) l.date = f.date;
   return l;
@@ -66,7 +67,18 @@ export function buildOrgReport(results: OrgResults, meta: { toolVersion: string;
       const loc = location(repo, f);
       const s = secrets.get(f.fingerprint);
       if (!s) {
-        const entry: OrgSecret = { fingerprint: f.fingerprint, ruleId: f.ruleId, provider: f.provider, title: f.title, severity: f.severity, confidence: f.confidence, redacted: f.redacted, firstSeen: loc, presentAtHead: f.presentAtHead, locations: [loc] };
+        const entry: OrgSecret = {
+          fingerprint: f.fingerprint,
+          ruleId: f.ruleId,
+          provider: f.provider,
+          title: f.title,
+          severity: f.severity,
+          confidence: f.confidence,
+          redacted: f.redacted,
+          firstSeen: loc,
+          presentAtHead: f.presentAtHead,
+          locations: [loc],
+        };
         if (f.verified) entry.verified = f.verified;
         secrets.set(f.fingerprint, entry);
         continue;
@@ -119,7 +131,21 @@ export function resultsOfReport(report: OrgReport): OrgResults {
   const byRepo = new Map<string, StoredFinding[]>(report.repositories.map((r) => [r.id, []]));
   for (const s of report.secrets) {
     for (const l of s.locations) {
-      const f: StoredFinding = { fingerprint: s.fingerprint, ruleId: s.ruleId, provider: s.provider, title: s.title, severity: s.severity, confidence: s.confidence, redacted: s.redacted, commit: l.commit, path: l.path, line: l.line, column: l.column, occurrences: l.occurrences, presentAtHead: l.presentAtHead };
+      const f: StoredFinding = {
+        fingerprint: s.fingerprint,
+        ruleId: s.ruleId,
+        provider: s.provider,
+        title: s.title,
+        severity: s.severity,
+        confidence: s.confidence,
+        redacted: s.redacted,
+        commit: l.commit,
+        path: l.path,
+        line: l.line,
+        column: l.column,
+        occurrences: l.occurrences,
+        presentAtHead: l.presentAtHead,
+      };
       if (l.author !== undefined) f.author = l.author;
       if (l.date !== undefined) f.date = l.date;
       if (s.verified) f.verified = s.verified;
