@@ -55,6 +55,10 @@ for (const w of only) if (!WORKLOADS.includes(w)) {
   process.stderr.write(`bench: unknown workload "${w}" (use ${WORKLOADS.join(', ')})\n`);
   process.exit(2);
 }
+if (only.includes('repo') && values.repo.length === 0) {
+  process.stderr.write('bench: the repo workload needs --repo PATH (a checkout or a bare repository)\n');
+  process.exit(2);
+}
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 3) {
   process.stderr.write('bench: --runs must be a whole number ≥ 3 (medians of at least three runs)\n');
@@ -117,37 +121,43 @@ try {
 
 const results = {};
 const started = Date.now();
+/** Runs one workload into results[key]; a failure becomes its section instead of ending the run. */
+async function measure(key, title, fn) {
+  try {
+    const { markdown, targets: t } = await fn();
+    results[key] = { markdown, targets: t, date: today, commit: `${commit}${dirty}` };
+  } catch (e) {
+    log(`bench: ${key} failed: ${e.stack ?? e}`);
+    results[key] = { markdown: `## ${title}\n\nThe workload failed in this run: \`${String(e.message ?? e).split('\n')[0]}\`\n`, targets: [], date: today, commit: `${commit}${dirty}` };
+  }
+}
 for (const name of WORKLOADS) {
   if (!only.includes(name)) continue;
   log(`\n== ${name} ==`);
-  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload, accuracy: accuracyBenchWorkload, org: orgWorkload, repo: repoWorkloads }[name];
-  try {
-    const { markdown, targets: t } = await fn(ctx);
-    results[name] = { markdown, targets: t, date: today, commit: `${commit}${dirty}` };
-  } catch (e) {
-    log(`bench: ${name} failed: ${e.stack ?? e}`);
-    results[name] = { markdown: `## ${name}\n\nThe workload failed in this run: \`${String(e.message ?? e).split('\n')[0]}\`\n`, targets: [], date: today, commit: `${commit}${dirty}` };
+  if (name === 'repo') {
+    // One result per repository (keyed by its path), so a run with one --repo keeps the others.
+    for (const r of ctx.repos) await measure(`repo ${r}`, `Real repository: ${r}`, () => repoWorkload(ctx, r));
+    continue;
   }
+  const fn = { folder: folderWorkload, history: historyWorkload, staged: stagedWorkload, lsp: lspWorkload, redact: redactWorkload, accuracy: accuracyBenchWorkload, org: orgWorkload }[name];
+  await measure(name, name, () => fn(ctx));
 }
-/** Every --repo in turn, one section each. */
-async function repoWorkloads(c) {
-  if (c.repos.length === 0) throw new Error('the repo workload needs --repo PATH (a checkout or a bare repository)');
-  const parts = [];
-  for (const r of c.repos) parts.push(await repoWorkload(c, r));
-  return { markdown: parts.map((p) => p.markdown).join('\n\n'), targets: parts.flatMap((p) => p.targets) };
-}
+// Results of the repo workload from before it was kept per repository.
+if (ctx.repos.length > 0) delete previous.repo;
 
 const sections = [];
 const targets = [];
-for (const name of WORKLOADS) {
-  const r = results[name] ?? previous[name];
+const merged = { ...previous, ...results };
+const keysOf = (name) => (name === 'repo' ? Object.keys(merged).filter((k) => k === 'repo' || k.startsWith('repo ')) : [name]);
+for (const key of WORKLOADS.flatMap(keysOf)) {
+  const r = merged[key];
   if (!r) continue;
-  const earlier = !results[name];
+  const earlier = !results[key];
   sections.push(earlier ? r.markdown.replace(/^(## .*\n)/, `$1\n_From an earlier run: ${r.date}, Tokenward ${r.commit}._\n`) : r.markdown);
   targets.push(...r.targets.map((t) => (earlier ? { ...t, measured: t.measured ? `${t.measured} (earlier run)` : t.measured } : t)));
 }
 mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(resultsFile, `${JSON.stringify({ workloads: { ...previous, ...results } }, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify({ workloads: merged }, null, 2)}\n`);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const doc = `# Benchmarks
