@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,5 +59,23 @@ describe('rule definitions cache', () => {
     writeFileSync(entry, '{not json');
     expect(parseRuleFilesCached(files, env).map((d) => d.id)).toEqual(['ex-a']);
     expect(JSON.parse(readFileSync(entry, 'utf8'))[0].id).toBe('ex-a');
+  });
+
+  it('keeps the rule set in use when many others are written after it (a hit renews its entry)', () => {
+    const daily = [{ file: 'a.yaml', text: RULE('ex-a', 'exa_') }];
+    parseRuleFilesCached(daily, env);
+    const [dailyEntry] = entries();
+    const ago = (s: number) => new Date(Date.now() - s * 1000);
+    utimesSync(join(dir, 'cache', dailyEntry!), ago(3600), ago(3600));
+    // Fifteen other rule sets (other projects, test runs) written since, all older than the next hit.
+    const others = Array.from({ length: 15 }, (_, i) => [{ file: `o${i}.yaml`, text: RULE(`ex-o${i}`, `exo${i}_`) }]);
+    for (const o of others) parseRuleFilesCached(o, env);
+    for (const f of entries()) if (f !== dailyEntry) utimesSync(join(dir, 'cache', f), ago(60), ago(60));
+    expect(entries()).toHaveLength(16);
+    // The daily set is used again, then a seventeenth set is written: the least recently used goes.
+    expect(parseRuleFilesCached(daily, env).map((d) => d.id)).toEqual(['ex-a']);
+    parseRuleFilesCached([{ file: 'new.yaml', text: RULE('ex-new', 'exnew_') }], env);
+    expect(entries()).toHaveLength(16);
+    expect(entries()).toContain(dailyEntry);
   });
 });

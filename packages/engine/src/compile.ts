@@ -58,9 +58,26 @@ export class RuleCompileError extends Error {
   }
 }
 
-function countGroups(source: string, flags: string): number {
-  // An empty alternative added to the pattern always matches, exposing the group count.
-  return new RegExp(`${source}|`, flags).exec('')!.length - 1;
+/**
+ * Capturing groups of a pattern that already compiled, counted from its source: `(` not followed by
+ * `?`, and named groups `(?<name>`, outside character classes and escapes. (Running the pattern
+ * to learn the count would compile every rule's regex at start-up, most of which a short run never
+ * uses; rule flags exclude `v`, so classes do not nest.)
+ */
+export function countGroups(source: string): number {
+  let groups = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (source[i + 1] !== '?') groups++;
+      else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') groups++;
+    }
+  }
+  return groups;
 }
 
 export function compileRule(def: RuleDefinition, index: number): CompiledRule {
@@ -72,7 +89,7 @@ export function compileRule(def: RuleDefinition, index: number): CompiledRule {
   } catch (e) {
     throw new RuleCompileError(def.id, 'pattern', (e as Error).message, file);
   }
-  const groups = countGroups(def.pattern, extraFlags);
+  const groups = countGroups(def.pattern);
   let secretGroup: number | string;
   if (def.secretGroup !== undefined) {
     secretGroup = def.secretGroup;

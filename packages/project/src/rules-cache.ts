@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compileRule, parseRuleFile, ruleFileSchema, type RuleDefinition } from '@tokenward/engine';
@@ -50,7 +50,16 @@ export function parseRuleFilesCached(files: readonly RuleFileText[], env: NodeJS
   for (const { file, text, checked } of files) hash.update(`\0${file}\0${checked ? 1 : 0}\0${text.length}\0`).update(text);
   const path = join(dir, `rules-${hash.digest('hex').slice(0, 32)}.json`);
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RuleDefinition[];
+    const defs = JSON.parse(readFileSync(path, 'utf8')) as RuleDefinition[];
+    // Pruning drops the oldest times first: a hit renews its entry, so the rule set in daily use
+    // survives many others written since (other projects' rules, test runs on the same machine).
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // A read-only cache still serves hits.
+    }
+    return defs;
   } catch {
     // Missing or unreadable cache entry: parse for real below.
   }
@@ -68,7 +77,7 @@ export function parseRuleFilesCached(files: readonly RuleFileText[], env: NodeJS
   return defs;
 }
 
-/** Drops the least recently written entries beyond MAX_ENTRIES (old rule versions). */
+/** Drops the least recently used entries beyond MAX_ENTRIES (old rule versions). */
 function prune(dir: string): void {
   const entries = readdirSync(dir)
     .filter((f) => /^rules-[0-9a-f]+\.json$/.test(f))

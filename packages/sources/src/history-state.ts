@@ -88,9 +88,10 @@ export class HistoryState {
 
   /** Revisions for `git log` covering every commit not scanned before; undefined when none. */
   revisions(): string[] | undefined {
-    const before = Object.values(this.scanned);
-    const present = presentObjects(this.repo, before);
-    return unscannedRevisions(this.current, this.scanned, (sha) => present.has(sha));
+    // Which earlier tips still exist matters only when there is something new to scan: an
+    // unchanged mirror with 12.8k refs skips a cat-file over all of them.
+    let present: Set<string> | undefined;
+    return unscannedRevisions(this.current, this.scanned, (sha) => (present ??= presentObjects(this.repo, Object.values(this.scanned))).has(sha));
   }
 
   /** Records today's tips as scanned (call after a complete scan). */

@@ -16,6 +16,8 @@ const PHASES = [
   ['file reads (open/stat/read/close)', (fn) => ['read', 'open', 'close', 'stat', 'fstat', 'readSync', 'openSync', 'closeSync', 'statSync'].includes(fn)],
   ['directory listing', (fn) => fn === 'listFiles' || fn === 'readdir'],
   ['rule loading and compilation', (fn) => fn === 'loadRules' || fn === 'compileRules'],
+  // After the scanning phases: a blob scanned inside cat-file's answer callback counts as scanning.
+  ['git processes and their output (spawn, wait, parse)', (fn, url) => fn === 'spawnSync' || /\/sources\/dist\/(git[^/]*|history-state)\.js$/.test(url)],
   ['module loading', (fn, url) => /^node:internal\/modules|cjs\/loader|esm\//.test(url) || fn === 'wrapSafe' || fn === 'compileSourceTextModule'],
   ['garbage collection', (fn) => fn === '(garbage collector)'],
 ];
