@@ -129,7 +129,11 @@ describe('HTTP client', () => {
     const http = new HttpClient({ minIntervalMs: 150 });
     const t0 = Date.now();
     const secrets = [1, 2, 3].map(() => TOKEN_MAKERS['gitlab-pat-legacy']!());
-    await verifyFindings(secrets.map((s) => findingFor(rule('gitlab-pat-legacy'), s)), repoRules(), { endpoints, http, access: false });
+    await verifyFindings(
+      secrets.map((s) => findingFor(rule('gitlab-pat-legacy'), s)),
+      repoRules(),
+      { endpoints, http, access: false },
+    );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(server.requests).toHaveLength(3);
   });
@@ -196,7 +200,10 @@ describe('plan and audit', () => {
     await executePlan(plan, { endpoints, audit });
     const text = readFileSync(audit.path, 'utf8');
     expect(text).not.toContain(secret);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // The attempt is fsynced before the provider call, so a crash mid-call still leaves a record.
     expect(lines.map((l) => l.outcome)).toEqual(['planned', 'attempt', 'revoked']);
     expect(lines[1]).toMatchObject({ rule: 'gitlab-pat-legacy', fingerprint: lines[2].fingerprint });
@@ -223,5 +230,10 @@ describe('endpoints and rule data checks', () => {
     expect(() => checkRuleSpecs(bad)).toThrow(/rule "npm-access-token".*\{\{keyy\}\} is not known/);
     const filter = { ...bad, revoke: { ...bad.revoke, steps: [{ method: 'GET' as const, path: '/{{secret|reverse}}' }] } };
     expect(() => checkRuleSpecs(filter)).toThrow(/unknown template filter "reverse"/);
+    // An access probe knows only the secret: a name from a verify step is not there.
+    const gh = rule('github-pat-classic');
+    const probe = { request: { method: 'GET' as const, path: '/users/{{login}}/repos' }, facts: { repositories: { label: 'repositories', list: '', items: 'full_name' } } };
+    const access = { ...gh, verify: { ...gh.verify!, access: [probe] } };
+    expect(() => checkRuleSpecs(access)).toThrow(/rule "github-pat-classic" field "verify.access.0": \{\{login\}\} is not known here \(known: secret\)/);
   });
 });

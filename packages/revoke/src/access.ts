@@ -6,8 +6,8 @@
 import type { AccessFactSpec, AccessProbe, RuleDefinition } from '@tokenward/engine';
 import { joinUrl } from './endpoints.js';
 import { HttpError, type HttpClient } from './http.js';
-import { getPath, JSON_ERROR, parseResponse, ruleWhere, SpecError, type ParsedResponse } from './steps.js';
-import { renderTemplate, templateNames, type TemplateVars } from './template.js';
+import { checkTemplates, getPath, JSON_ERROR, parseResponse, ruleWhere, type ParsedResponse } from './steps.js';
+import { renderTemplate, type TemplateVars } from './template.js';
 import { scrub } from './scrub.js';
 
 export interface AccessFact {
@@ -38,10 +38,14 @@ const MAX_LIST = 1000;
 
 /** Provider text made safe to print: no control characters (terminal escapes), bounded length. */
 function clean(value: string, secrets: readonly string[]): string {
-  // eslint-disable-next-line no-control-regex
-  const plain = scrub(value, secrets).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
+  const plain = scrub(value, secrets)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .trim();
   return plain.length > MAX_TEXT ? `${plain.slice(0, MAX_TEXT - 1)}…` : plain;
 }
+
+const ONLY_SECRET: ReadonlySet<string> = new Set(['secret']);
 
 /** Checks the templates of a rule's access probes (only `{{secret}}` exists there). */
 export function checkAccess(rule: RuleDefinition): void {
@@ -49,15 +53,7 @@ export function checkAccess(rule: RuleDefinition): void {
     const where = `${ruleWhere(rule)} field "verify.access.${i}"`;
     const templates = [...(probe.request ? [probe.request.path, ...Object.values(probe.request.headers ?? {})] : [])];
     for (const fact of Object.values(probe.facts)) for (const v of Object.values(fact.where ?? {})) if (typeof v === 'string') templates.push(v);
-    for (const t of templates) {
-      let names: string[];
-      try {
-        names = templateNames(t);
-      } catch (e) {
-        throw new SpecError(`${where}: ${(e as Error).message}`);
-      }
-      for (const n of names) if (n !== 'secret') throw new SpecError(`${where}: {{${n}}} is not known here (known: secret)`);
-    }
+    checkTemplates(where, templates, ONLY_SECRET);
   });
 }
 
@@ -81,7 +77,11 @@ function itemsText(items: readonly string[], count: number, truncated: boolean, 
   const one = count === 1 && !truncated ? noun.replace(/ies$/, 'y').replace(/s$/, '') : noun;
   const n = `${count}${truncated ? '+' : ''} ${one}`;
   if (groups?.length === 1) return `${n} of ${groups[0]!.name}`;
-  if (groups?.length) return `${n} of ${groups.slice(0, 3).map((g) => `${g.name} (${g.count})`).join(', ')}${groups.length > 3 ? `, +${groups.length - 3} more owners` : ''}`;
+  if (groups?.length)
+    return `${n} of ${groups
+      .slice(0, 3)
+      .map((g) => `${g.name} (${g.count})`)
+      .join(', ')}${groups.length > 3 ? `, +${groups.length - 3} more owners` : ''}`;
   return count && count <= 3 ? `${n} (${items.join(', ')})` : n;
 }
 
@@ -92,7 +92,13 @@ interface Page {
 function readFact(name: string, spec: AccessFactSpec, pages: Page[], vars: TemplateVars, secrets: readonly string[], truncated: boolean): AccessFact | undefined {
   const first = pages[0]!.res;
   const base = { name, label: spec.label };
-  const asList = (v: string) => (spec.split ? v.split(spec.split).map((s) => s.trim()).filter(Boolean) : undefined);
+  const asList = (v: string) =>
+    spec.split
+      ? v
+          .split(spec.split)
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
   if (spec.value !== undefined) return { ...base, value: spec.value, text: clean(spec.value, secrets) };
   if (spec.header !== undefined) {
     const raw = first.headers.get(spec.header);
@@ -126,7 +132,11 @@ function readFact(name: string, spec: AccessFactSpec, pages: Page[], vars: Templ
   }
   // `pick` reads one item: none or several matching is no fact (never a guess).
   if (spec.pick !== undefined) return matched.length === 1 ? valueFact(getPath(matched[0], spec.pick)) : undefined;
-  const items = matched.map((m) => getPath(m, spec.items!)).filter(scalar).slice(0, MAX_LIST).map((x) => clean(String(x), secrets));
+  const items = matched
+    .map((m) => getPath(m, spec.items!))
+    .filter(scalar)
+    .slice(0, MAX_LIST)
+    .map((x) => clean(String(x), secrets));
   let groups: { name: string; count: number }[] | undefined;
   if (spec.group) {
     const counts = new Map<string, number>();

@@ -17,6 +17,21 @@ export function ruleWhere(rule: RuleDefinition): string {
   return `${src}rule "${rule.id}"`;
 }
 
+/** Every template parses and names only values in `known`; `where` prefixes the error. */
+export function checkTemplates(where: string, templates: readonly string[], known: ReadonlySet<string>): void {
+  for (const t of templates) {
+    let names: string[];
+    try {
+      names = templateNames(t);
+    } catch (e) {
+      throw new SpecError(`${where}: ${(e as Error).message}`);
+    }
+    for (const n of names) {
+      if (!known.has(n)) throw new SpecError(`${where}: {{${n}}} is not known here (known: ${[...known].join(', ')})`);
+    }
+  }
+}
+
 /**
  * Checks that every template of `steps` refers only to values that exist when it is rendered: the
  * secret, the batch (`secrets`) and names extracted by earlier steps.
@@ -26,17 +41,7 @@ export function checkSteps(rule: RuleDefinition, field: 'verify' | 'revoke', ste
   steps.forEach((step, i) => {
     const where = `${ruleWhere(rule)} field "${field}.steps.${i}"`;
     const templates = [step.path, ...Object.values(step.headers ?? {}), ...Object.values(step.form ?? {}), ...(step.body ? [step.body] : []), ...jsonTemplates(step.json)];
-    for (const t of templates) {
-      let names: string[];
-      try {
-        names = templateNames(t);
-      } catch (e) {
-        throw new SpecError(`${where}: ${(e as Error).message}`);
-      }
-      for (const n of names) {
-        if (!known.has(n)) throw new SpecError(`${where}: {{${n}}} is not known here (known: ${[...known].join(', ')})`);
-      }
-    }
+    checkTemplates(where, templates, known);
     for (const h of Object.keys(step.headers ?? {})) {
       if (/^(host|content-length)$/i.test(h)) throw new SpecError(`${where}: header "${h}" is set by Tokenward`);
     }
