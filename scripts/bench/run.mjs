@@ -80,11 +80,23 @@ if (values.build) {
   }
 }
 ensureGnuTime(log);
+// Pre-commit figures are for what users install: the published package's bundled CLI
+// (packages/tokenward/build.mjs), built into the repository's .cache so its dependencies resolve.
+const shipped = join(REPO_ROOT, '.cache', 'bench-shipped');
+{
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'packages', 'tokenward', 'build.mjs'), '--outdir', shipped], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    log('bench: bundling the CLI failed');
+    process.exit(2);
+  }
+}
 
 const ctx = {
   repoRoot: REPO_ROOT,
   cacheDir: CACHE_DIR,
   cli: join(REPO_ROOT, 'packages', 'cli', 'bin', 'tokenward.js'),
+  /** The bin of the published `tokenward` package, running its bundle (pre-commit figures). */
+  shippedCli: join(shipped, 'bin', 'tokenward.js'),
   runs,
   peers: new Set(values.peers.split(',').map((s) => s.trim()).filter(Boolean)),
   peerTimeoutMs: Number(values['peer-timeout']) * 1000,

@@ -48,9 +48,13 @@ describe('installing Tokenward into another project from packed tarballs', () =>
     const projectFiles = tarList(tarballs.project!);
     expect(projectFiles).toContain('rules/github.yaml');
     expect(projectFiles).toContain('dist/index.js');
-    expect(tarList(tarballs.tokenward!)).toEqual(expect.arrayContaining(['bin/tokenward.js', 'redact.js']));
-    // Packing put a copy of rules/ into packages/project for the tarball only, and removed it.
+    // The command's package carries the CLI bundled (build.mjs at prepack) with the rules beside it.
+    expect(tarList(tarballs.tokenward!)).toEqual(expect.arrayContaining(['bin/tokenward.js', 'redact.js', 'dist/cli.js', 'dist/pool-worker.js', 'rules/github.yaml']));
+    // Packing put a copy of rules/ into packages/project (and the bundle into packages/tokenward)
+    // for the tarball only, and removed it.
     expect(readdirSync(join(REPO_ROOT, 'packages/project'))).not.toContain('rules');
+    expect(readdirSync(join(REPO_ROOT, 'packages/tokenward'))).not.toEqual(expect.arrayContaining(['dist']));
+    expect(readdirSync(join(REPO_ROOT, 'packages/tokenward'))).not.toContain('rules');
 
     // The GitHub Action's install steps, run as the runner would (with these tarballs as the spec).
     const actionSteps = (parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ name?: string; id?: string; run?: string }> } }).runs.steps;
@@ -91,6 +95,16 @@ describe('installing Tokenward into another project from packed tarballs', () =>
     expect(scan.stdout).toContain('src/config.js');
     expect(scan.stdout).toContain('github-pat-classic');
     expect(scan.stdout).not.toContain(token);
+
+    // The bin runs the bundle, not the workspace packages' modules: a resolve hook lists every
+    // @tokenward module loaded. Worker threads (--threads 2) load the bundled worker.
+    const hookUrl = `data:text/javascript,${encodeURIComponent('export async function resolve(s, c, next) { const r = await next(s, c); if (/tokenward/.test(r.url)) process.stderr.write("LOADED " + r.url + "\\n"); return r; }')}`;
+    const traced = await sh('node', ['--import', `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hookUrl)});`)}`, join(app, 'node_modules/.bin/tokenward'), 'scan', '--threads', '2', 'src'], app);
+    expect(traced.status, traced.stderr).toBe(1);
+    expect(traced.stdout).toContain('src/config.js');
+    const loaded = traced.stderr.split('\n').filter((l) => l.startsWith('LOADED '));
+    expect(loaded.some((l) => l.endsWith('node_modules/tokenward/dist/cli.js'))).toBe(true);
+    expect(loaded.filter((l) => l.includes('node_modules/@tokenward/'))).toEqual([]);
 
     // The library entry points.
     const lib = await sh('node', ['--input-type=module', '-e', `import { createRedactor } from 'tokenward/redact'; import { main } from 'tokenward'; process.stdout.write(String(typeof main) + ' ' + createRedactor()(process.argv[1]));`, `Authorization: token ${token}`], app);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { githubToken } from '../helpers/tokens.js';
 import { gitEnv, testRepo, type TestRepo } from './repo.js';
@@ -64,6 +65,41 @@ describe('scan --staged', () => {
     r.git('rm', '-q', 'secret.txt');
     const res = await scan(r, ['--staged']);
     expect(res.code).toBe(0);
+  });
+
+  it('finds the work tree as git does: linked worktrees, GIT_DIR, diff.relative, a stray .git folder', async () => {
+    const r = repo();
+    r.commit('base', { 'a.txt': 'a\n' });
+    // A linked worktree (its .git is a file naming the git folder): its own index, not main's.
+    const linked = `${r.dir}-linked`;
+    r.git('worktree', 'add', '-q', '-b', 'side', linked);
+    onTestFinished(() => rmSync(linked, { recursive: true, force: true }));
+    const inLinked = githubToken();
+    writeFileSync(join(linked, 'side.txt'), `${inLinked}\n`);
+    execFileSync('git', ['add', 'side.txt'], { cwd: linked, env: gitEnv() });
+    const inMain = githubToken();
+    r.write({ 'main.txt': `${inMain}\n` });
+    r.git('add', 'main.txt');
+    const side = await runCli(['scan', '--staged', '--format', 'json', '--show-secrets', '--no-config'], { cwd: linked, env: gitEnv() });
+    expect(JSON.parse(side.stdout).findings).toEqual([expect.objectContaining({ path: 'side.txt', secret: inLinked })]);
+
+    // GIT_DIR and GIT_WORK_TREE from another folder (as some hook runners set them): git decides.
+    const elsewhere = execFileSync('mktemp', ['-d']).toString().trim();
+    onTestFinished(() => rmSync(elsewhere, { recursive: true, force: true }));
+    const viaEnv = await runCli(['scan', '--staged', '--format', 'json', '--show-secrets', '--no-config'], { cwd: elsewhere, env: gitEnv({ GIT_DIR: join(r.dir, '.git'), GIT_WORK_TREE: r.dir }) });
+    expect(JSON.parse(viaEnv.stdout).findings).toEqual([expect.objectContaining({ path: join(relative(elsewhere, r.dir), 'main.txt'), secret: inMain })]);
+
+    // diff.relative would limit git's list to the folder it runs in: every staged file still counts.
+    r.git('config', 'diff.relative', 'true');
+    r.write({ 'sub/readme.md': 'hello\n' });
+    const fromSub = await runCli(['scan', '--staged', '--format', 'json', '--show-secrets', '--no-config'], { cwd: join(r.dir, 'sub'), env: gitEnv() });
+    expect(JSON.parse(fromSub.stdout).findings).toEqual([expect.objectContaining({ path: '../main.txt', secret: inMain })]);
+
+    // A folder named .git that is not a repository is passed over, as git passes it over.
+    mkdirSync(join(r.dir, 'sub/.git'));
+    const stray = await runCli(['scan', '--staged', '--format', 'json', '--show-secrets', '--no-config'], { cwd: join(r.dir, 'sub'), env: gitEnv() });
+    expect(stray.code, stray.stderr).toBe(1);
+    expect(JSON.parse(stray.stdout).findings).toEqual([expect.objectContaining({ path: '../main.txt', secret: inMain })]);
   });
 
   it('outside a repository: exit 2, one message', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,5 +77,51 @@ describe('rule definitions cache', () => {
     parseRuleFilesCached([{ file: 'new.yaml', text: RULE('ex-new', 'exnew_') }], env);
     expect(entries()).toHaveLength(16);
     expect(entries()).toContain(dailyEntry);
+  });
+});
+
+describe('rule definitions cache, files on disk', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tw-rules-cache-disk-'));
+    env = { TOKENWARD_CACHE_DIR: join(dir, 'cache') };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const ago = (s: number) => new Date(Date.now() - s * 1000);
+
+  it('knows a settled file by its stat: a hit does not read it', () => {
+    const file = join(dir, 'a.yaml');
+    writeFileSync(file, RULE('ex-a', 'exa_'));
+    utimesSync(file, ago(60), ago(60));
+    const st = statSync(file);
+    expect(parseRuleFilesCached([{ file }], env).map((d) => d.id)).toEqual(['ex-a']);
+    // Other text of the same size in the same inode, its old time put back (as `touch -r` could):
+    // the stat is unchanged, so the cached definitions come back, which shows the file was not read.
+    writeFileSync(file, RULE('ex-z', 'exz_'));
+    utimesSync(file, st.atime, st.mtime);
+    expect(statSync(file).ino).toBe(st.ino);
+    expect(parseRuleFilesCached([{ file }], env).map((d) => d.id)).toEqual(['ex-a']);
+    expect(readdirSync(join(dir, 'cache'))).toHaveLength(1);
+  });
+
+  it('misses when a settled file is edited (its time and size change)', () => {
+    const file = join(dir, 'a.yaml');
+    writeFileSync(file, RULE('ex-a', 'exa_'));
+    utimesSync(file, ago(60), ago(60));
+    parseRuleFilesCached([{ file }], env);
+    writeFileSync(file, RULE('ex-b', 'exbb_'));
+    expect(parseRuleFilesCached([{ file }], env).map((d) => d.id)).toEqual(['ex-b']);
+  });
+
+  it('reads a file modified moments ago: two same-size writes in one clock tick are told apart', () => {
+    const file = join(dir, 'a.yaml');
+    writeFileSync(file, RULE('ex-a', 'exa_'));
+    const { mtime } = statSync(file);
+    expect(parseRuleFilesCached([{ file }], env).map((d) => d.id)).toEqual(['ex-a']);
+    // Same size, same inode, same modification time: only the content differs.
+    writeFileSync(file, RULE('ex-z', 'exz_'));
+    utimesSync(file, mtime, mtime);
+    expect(parseRuleFilesCached([{ file }], env).map((d) => d.id)).toEqual(['ex-z']);
   });
 });

@@ -104,7 +104,7 @@ const NOTHING: Source = { scan: () => Promise.resolve({ findings: [], stats: { .
  * The source the git flags ask for, its repository and revisions checked (exit 2 when wrong).
  * `scope` names what an incremental scan covers besides the paths (the rule set).
  */
-export async function gitSource(flags: GitScanFlags, ctx: { io: Io; paths: readonly string[]; scope: string }): Promise<GitScan> {
+export async function gitSource(flags: GitScanFlags, ctx: { io: Io; paths: readonly string[]; scope: () => string }): Promise<GitScan> {
   const history = flags.history || flags['since-last'] || flags.branch !== undefined || flags.since !== undefined || flags.range !== undefined;
   const modes = [flags.staged && '--staged', flags['pre-push'] && '--pre-push', flags['pre-receive'] && '--pre-receive', history && '--history'].filter(Boolean);
   if (modes.length > 1) throw new UsageError(`scan: ${modes.join(' and ')} cannot be combined`);
@@ -112,9 +112,8 @@ export async function gitSource(flags: GitScanFlags, ctx: { io: Io; paths: reado
   const path = ctx.paths[0] ?? '.';
   if (path === '-') throw new UsageError(`scan: ${modes[0]} reads a repository, not standard input`);
   const { io } = ctx;
-  const repo = discoverRepo(path, io.cwd, io.env, { allowBare: !flags.staged });
-
-  if (flags.staged) return { source: new GitStagedSource(repo, io.cwd) };
+  if (flags.staged) return { source: GitStagedSource.start(path, io.cwd, io.env) };
+  const repo = discoverRepo(path, io.cwd, io.env, { allowBare: true });
 
   let revs: string[] | undefined;
   if (flags['pre-receive']) {
@@ -154,11 +153,11 @@ export async function gitSource(flags: GitScanFlags, ctx: { io: Io; paths: reado
 }
 
 /** One repository's history (all refs, a branch or a range), or with --since-last what is new in it. */
-function historyScan(repo: GitRepo, revs: string[], flags: GitScanFlags, scope: string, pathspec: string[] | undefined, cwd: string): GitScan {
+function historyScan(repo: GitRepo, revs: string[], flags: GitScanFlags, scope: () => string, pathspec: string[] | undefined, cwd: string): GitScan {
   const historyOf = (r: string[]): Source => new GitHistorySource(repo, { revs: r, ...(pathspec ? { pathspec } : {}), display: (p) => toDisplay(join(repo.root, p), cwd) });
   if (!flags['since-last']) return { source: historyOf(revs) };
   // The tips to start from: every ref (as --history), or the one --branch names.
-  const key = JSON.stringify([scope, pathspec ?? [], flags.branch ?? '--all']);
+  const key = JSON.stringify([scope(), pathspec ?? [], flags.branch ?? '--all']);
   const state = HistoryState.open(repo, key, ...(flags.branch !== undefined ? [{ [flags.branch]: revs[0]! }] : []));
   const unscanned = state.revisions();
   return { source: unscanned ? historyOf(unscanned) : NOTHING, complete: () => state.save() };

@@ -7,11 +7,15 @@ import { superLinearBacktracking } from './pattern-safety.js';
 
 /**
  * Parsed rule files cached as JSON, so short runs (pre-commit, editor start) skip YAML parsing and
- * schema validation, which cost far more than the scan of a few staged files. The key is the
- * content of every rule file plus the parser's own code and schema: edit a rule, or upgrade
- * Tokenward, and the cache misses. Only files that parsed cleanly are cached, so errors are
- * always reported from the real parser with their file and line; a custom file is cached only
- * after its patterns passed the backtracking check (pattern-safety.ts), so a hit skips it.
+ * schema validation, which cost far more than the scan of a few staged files. The key is every
+ * rule file plus the parser's own code and schema: edit a rule, or upgrade Tokenward, and the
+ * cache misses. A rule file on disk is known by its path, size, inode and modification time (a
+ * stat, not a read: the built-in set is 140 files), as git's index and ESLint's cache know files;
+ * one modified in the last few seconds is known by its content too, because two writes within
+ * the file system's clock tick can leave the same time (git's "racily clean" case). Only files
+ * that parsed cleanly are cached, so errors are always reported from the real parser with their
+ * file and line; a custom file is cached only after its patterns passed the backtracking check
+ * (pattern-safety.ts), so a hit skips it.
  */
 
 const FORMAT = 2;
@@ -34,20 +38,36 @@ function parser(): string {
   return parserIdentity;
 }
 
-/** A rule file already read; `checked` ones must pass the backtracking check (custom rules). */
+/** A rule file: read from `file` when no `text` is given; `checked` ones must pass the
+ * backtracking check (custom rules). */
 export interface RuleFileText {
   file: string;
-  text: string;
+  text?: string;
   checked?: boolean;
 }
 
-/** Parses `files` (already read) through the cache; falls back to parsing when it cannot be used. */
+/** Modified more recently than this, a file is keyed by its content as well as its stat. */
+const RACY_MS = 3000;
+
+/** Parses `files` through the cache; falls back to parsing when it cannot be used. */
 export function parseRuleFilesCached(files: readonly RuleFileText[], env: NodeJS.ProcessEnv = process.env): RuleDefinition[] {
-  const parseAll = () => files.flatMap(({ file, text, checked }) => parseRuleFile(text, file, checked ? { checkPattern: superLinearBacktracking } : {}));
+  const texts = new Map<RuleFileText, string>();
+  const textOf = (f: RuleFileText): string => f.text ?? texts.get(f) ?? texts.set(f, readFileSync(f.file, 'utf8')).get(f)!;
+  const parseAll = () => files.flatMap((f) => parseRuleFile(textOf(f), f.file, f.checked ? { checkPattern: superLinearBacktracking } : {}));
   const dir = cacheDir(env);
   if (!dir) return parseAll();
   const hash = createHash('sha256').update(parser());
-  for (const { file, text, checked } of files) hash.update(`\0${file}\0${checked ? 1 : 0}\0${text.length}\0`).update(text);
+  const now = Date.now();
+  for (const f of files) {
+    hash.update(`\0${f.file}\0${f.checked ? 1 : 0}\0`);
+    if (f.text === undefined) {
+      const st = statSync(f.file);
+      hash.update(`${st.size}\0${st.ino}\0${st.mtimeMs}\0`);
+      if (now - st.mtimeMs >= RACY_MS) continue;
+    }
+    const text = textOf(f);
+    hash.update(`${text.length}\0`).update(text);
+  }
   const path = join(dir, `rules-${hash.digest('hex').slice(0, 32)}.json`);
   try {
     const defs = JSON.parse(readFileSync(path, 'utf8')) as RuleDefinition[];

@@ -42,10 +42,10 @@ export function loadRuleDefinitions(
   warn: (message: string) => void = (m) => process.stderr.write(`tokenward: warning: ${m}\n`),
 ): RuleDefinition[] {
   const builtIn = resolve(defaultRulesDir()) + sep;
-  const files = paths.flatMap((p) => ruleFilesIn(p)).map((file) => ({ file, text: readFileSync(file, 'utf8'), checked: !resolve(file).startsWith(builtIn) }));
+  const files = paths.flatMap((p) => ruleFilesIn(p)).map((file) => ({ file, checked: !resolve(file).startsWith(builtIn) }));
   const defs: RuleDefinition[] = [];
   let batch: typeof files = [];
-  // Parsed definitions are cached by content: YAML + schema validation dominate short runs.
+  // Parsed definitions are cached (rules-cache.ts): YAML + schema validation dominate short runs.
   const flush = () => {
     if (batch.length) defs.push(...parseRuleFilesCached(batch));
     batch = [];
@@ -56,7 +56,7 @@ export function loadRuleDefinitions(
       continue;
     }
     flush();
-    const imported = importGitleaksToml(f.text, f.file);
+    const imported = importGitleaksToml(readFileSync(f.file, 'utf8'), f.file);
     imported.warnings.forEach((w) => warn(w));
     defs.push(...imported.defs);
   }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { UsageError } from '@tokenward/project';
 
@@ -65,6 +65,13 @@ export function gitSync(args: readonly string[], at: Pick<GitRepo, 'root' | 'env
   return r;
 }
 
+/** `gitSync` without blocking: git runs while this process goes on. */
+export async function gitAsync(args: readonly string[], at: Pick<GitRepo, 'root' | 'env'>): Promise<GitResult> {
+  const r = await runGitAsync(args, at.root, { env: at.env });
+  if (r.error) throw new UsageError(`cannot run git: ${r.error.code ?? r.error.message} (is git installed and on PATH?)`);
+  return r;
+}
+
 /** simple-git for porcelain calls (configuration, hook folders), loaded on first use so a scan
  * never pays for it. It runs git with this process's environment minus GIT_* variables (its
  * guard against environment injection). */
@@ -82,18 +89,73 @@ const firstLine = (s: string): string => s.split('\n').find((l) => l.trim())?.re
  * read only objects, so they need no work tree.
  */
 export function discoverRepo(path: string, cwd: string, env?: NodeJS.ProcessEnv, options: { allowBare?: boolean } = {}): GitRepo {
-  const abs = isAbsolute(path) ? path : resolve(cwd, path);
-  let dir = abs;
-  try {
-    if (!statSync(abs).isDirectory()) dir = resolve(abs, '..');
-  } catch {
-    throw new UsageError(`path not found: ${path}`);
-  }
-  const r = gitSync(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { root: dir, env });
+  const dir = folderOf(path, cwd);
+  const r = gitSync(DISCOVER, { root: dir, env });
   if (r.status !== 0 && options.allowBare) {
     const [bare, gitDir] = gitSync(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], { root: dir, env }).stdout.toString('utf8').trim().split('\n');
     if (bare === 'true' && gitDir) return { root: gitDir, gitDir };
   }
+  return workTreeFrom(r, path, env);
+}
+
+/**
+ * `discoverRepo` for a work tree, without waiting for git: the pre-commit path. Where nothing in
+ * the environment moves the repository (GIT_DIR and friends), the work tree is the nearest folder
+ * holding a `.git` folder (or a `.git` file naming one: worktrees, submodules), found with a few
+ * stats instead of a git process (starting one costs ~10 ms here). Otherwise, or when no such
+ * folder is found, `git rev-parse` decides, running while the caller goes on. Same errors, when
+ * awaited.
+ */
+export function discoverWorkTree(path: string, cwd: string, env?: NodeJS.ProcessEnv): { dir: string; repo: Promise<GitRepo> } {
+  const dir = folderOf(path, cwd);
+  const found = LOCATING_ENV.some((v) => (env ?? process.env)[v] !== undefined) ? undefined : nearestWorkTree(dir);
+  if (found) return { dir, repo: Promise.resolve(env ? { ...found, env } : found) };
+  return { dir, repo: gitAsync(DISCOVER, { root: dir, env }).then((r) => workTreeFrom(r, path, env)) };
+}
+
+/** Git's environment variables that change where it finds the repository. */
+const LOCATING_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM'];
+
+/** The nearest folder at or above `dir` with a `.git` that holds a HEAD (git's own test). */
+function nearestWorkTree(dir: string): GitRepo | undefined {
+  let at: string;
+  try {
+    at = realpathSync(dir);
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    const dotGit = join(at, '.git');
+    const st = statSync(dotGit, { throwIfNoEntry: false });
+    let gitDir: string | undefined;
+    if (st?.isDirectory()) gitDir = dotGit;
+    else if (st?.isFile()) {
+      const named = /^gitdir: *(.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+      if (named) gitDir = resolve(at, named);
+    }
+    if (gitDir && statSync(join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return { root: at, gitDir };
+    // Anything else named .git: git would complain; let it.
+    if (st) return undefined;
+    const up = dirname(at);
+    if (up === at) return undefined;
+    at = up;
+  }
+}
+
+const DISCOVER = ['rev-parse', '--show-toplevel', '--absolute-git-dir'];
+
+/** The folder git runs in for `path` (a file's folder); a usage error when the path is missing. */
+function folderOf(path: string, cwd: string): string {
+  const abs = isAbsolute(path) ? path : resolve(cwd, path);
+  try {
+    return statSync(abs).isDirectory() ? abs : resolve(abs, '..');
+  } catch {
+    throw new UsageError(`path not found: ${path}`);
+  }
+}
+
+/** The work tree `git rev-parse --show-toplevel --absolute-git-dir` answered, or why there is none. */
+function workTreeFrom(r: GitResult, path: string, env: NodeJS.ProcessEnv | undefined): GitRepo {
   if (r.status !== 0) {
     const why = firstLine(r.stderr);
     if (/not a git repository/i.test(why)) throw new UsageError(`not a git repository: ${path}`);

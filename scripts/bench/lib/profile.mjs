@@ -17,7 +17,8 @@ const PHASES = [
   ['directory listing', (fn) => fn === 'listFiles' || fn === 'readdir'],
   ['rule loading and compilation', (fn) => fn === 'loadRules' || fn === 'compileRules'],
   // After the scanning phases: a blob scanned inside cat-file's answer callback counts as scanning.
-  ['git processes and their output (spawn, wait, parse)', (fn, url) => fn === 'spawnSync' || /\/sources\/dist\/(git[^/]*|history-state)\.js$/.test(url)],
+  // (By name too: in the published bundle the git module is one chunk among others.)
+  ['git processes and their output (spawn, wait, parse)', (fn, url) => fn === 'spawnSync' || fn === 'ChildProcess.spawn' || ['runGit', 'gitSync', 'runGitAsync', 'gitAsync', 'CatFileBatch'].includes(fn) || /\/sources\/dist\/(git[^/]*|history-state)\.js$/.test(url)],
   ['module loading', (fn, url) => /^node:internal\/modules|cjs\/loader|esm\//.test(url) || fn === 'wrapSafe' || fn === 'compileSourceTextModule'],
   ['garbage collection', (fn) => fn === '(garbage collector)'],
 ];

@@ -83,14 +83,14 @@ ${prof ? `\nWhere the CPU time goes (one more run with \`--threads 1\` under \`n
     const [node, staged] = await benchInterleaved(
       [
         { label: 'node (empty process)', cmd: process.execPath, args: ['-e', '0'], opts: { cwd: clone } },
-        { label: 'Tokenward', ...tw(['scan', '--staged', '-q'], clone) },
+        { label: 'Tokenward', cmd: process.execPath, args: [ctx.shippedCli, 'scan', '--staged', '-q'], opts: { cwd: clone, okCodes: [0, 1, 2] } },
       ],
       { ...common, runs: Math.max(runs, 5) },
     );
-    const sprof = profileRun([ctx.cli, 'scan', '--staged', '-q'], clone);
+    const sprof = profileRun([ctx.shippedCli, 'scan', '--staged', '-q'], clone);
     sections.push(`### Pre-commit: \`scan --staged\` in the ${repo.name} checkout
 
-A local clone with ${edited.length} tracked files edited and staged; whole processes, start-up included.
+A local clone with ${edited.length} tracked files edited and staged; whole processes, start-up included, running the published package's bundled CLI (as installed by npm).
 
 ${workloadTable([{ ...node, command: '`node -e 0`' }, { ...staged, command: '`tokenward scan --staged -q`' }], { floorLabel: 'node (empty process)' })}
 ${sprof ? `\nWhere the time goes (one more run under \`node --cpu-prof\`, ${fmtMs(sprof.totalMs)} sampled; Node's own start-up before the first module is not sampled, and time blocked waiting for git counts as git's):\n\n${profileTable(sprof)}\n` : ''}`);

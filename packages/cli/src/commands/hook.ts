@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { UsageError } from '@tokenward/project';
 import { defineCommand } from '../command.js';
 import { EXIT_CLEAN } from '../errors.js';
@@ -50,7 +50,8 @@ export function managerLine(name: HookName): string {
  * fall back to this installation's absolute path; a hooks folder in the work tree can be committed,
  * and gets no path of this machine. */
 export function hookScript(name: HookName, local = true): string {
-  const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/tokenward.js');
+  // This installation's @tokenward/cli (resolved, so the published bundle finds it too).
+  const bin = resolve(dirname(createRequire(import.meta.url).resolve('@tokenward/cli/main')), '../bin/tokenward.js');
   const fallback = local ? `  elif [ -f ${shellQuote(bin)} ]; then ${shellQuote(process.execPath)} ${shellQuote(bin)} "$@"
 ` : '';
   const args = name === 'pre-commit' ? 'scan --staged' : 'scan --pre-push';

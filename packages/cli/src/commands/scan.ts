@@ -227,6 +227,11 @@ async function runScan({ values, positionals, argv }: CommandInput<typeof OPTION
   const paths = positionals.length ? positionals : ['.'];
   if (paths.includes('-') && paths.length > 1) throw new UsageError('scan: "-" (standard input) cannot be combined with other paths');
 
+  // An incremental history scan is kept per rule set: new or changed rules see old commits too.
+  const gitScan = (): Promise<GitScan> => gitSource(values, { io, paths: positionals, scope: () => createHash('sha256').update(JSON.stringify(defs)).digest('hex') });
+  // Pre-commit: git lists what is staged while the rules load.
+  const staged = values.staged ? gitScan() : undefined;
+  staged?.catch(() => {});
   const session = ScanSession.open(io, paths, { ...suppressionFlags(argv, values, internal), rules: values.rules });
   const { suppression } = session;
   const { defs } = session.rules;
@@ -259,8 +264,7 @@ async function runScan({ values, positionals, argv }: CommandInput<typeof OPTION
   let source: Source;
   let git: GitScan | undefined;
   if (gitScanRequested(values)) {
-    // An incremental history scan is kept per rule set: new or changed rules see old commits too.
-    git = await gitSource(values, { io, paths: positionals, scope: values['since-last'] ? createHash('sha256').update(JSON.stringify(defs)).digest('hex') : '' });
+    git = await (staged ?? gitScan());
     source = git.source;
   } else if (stdin) source = new StreamSource(io.stdin);
   else {
