@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   CHECKSUMS,
@@ -25,6 +27,11 @@ const ghp = (findings: Finding[]) => findings.filter((f) => f.ruleId === 'github
 describe('checksums', () => {
   it('matches the published unit vectors', () => {
     expect(crc32('hello')).toBe(907060870);
+    // The same as zlib's own CRC-32 on any bytes.
+    for (let n = 0; n < 200; n++) {
+      const bytes = randomBytes(n);
+      expect(crc32(bytes)).toBe(zlibCrc32(bytes));
+    }
     expect(base62(crc32('hello'), 6)).toBe('0zNvy2');
     expect(crc32('hello').toString(36).padStart(7, '0')).toBe('0f01gna');
   });

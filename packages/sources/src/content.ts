@@ -1,6 +1,5 @@
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
-import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { mayBeKeyStore, scanBytes, scanKeyStore, StreamScanner, type ChunkPlacement, type CompiledRules, type Finding } from '@tokenward/engine';
 import type { ChunkOrigin, ScanProblem } from './chunk.js';
 import { archiveKind, fromUtf16, looksBinary, SNIFF, utf16Of, utf16Pieces, type ArchiveKind } from './sniff.js';
@@ -19,6 +18,9 @@ import { BufferAccess, readZipEntries, zipDirectory, type RandomAccess, type Zip
 // fflate (synchronous streaming inflate) loads on first use: only large members and gzip streams
 // need it, and a pre-commit run should not pay for loading it.
 let fflateModule: typeof import('fflate') | undefined;
+// node:zlib too: a scan without archives (every pre-commit run, most folders) never loads it.
+let zlibModule: typeof import('node:zlib') | undefined;
+const zlib = (): typeof import('node:zlib') => (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
 const fflate = (): typeof import('fflate') => (fflateModule ??= createRequire(import.meta.url)('fflate') as typeof import('fflate'));
 
 /** Content up to this size is scanned whole; larger content is streamed in pieces with overlap. */
@@ -237,7 +239,7 @@ export class ContentScan {
       else {
         try {
           // Native and bounded: more output than declared stops here, at the declared size.
-          bytes = inflateRawSync(src.read(e.dataStart, e.compressedSize), { maxOutputLength: Math.max(1, e.size) });
+          bytes = zlib().inflateRawSync(src.read(e.dataStart, e.compressedSize), { maxOutputLength: Math.max(1, e.size) });
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ArchiveRefused(`expands past its declared ${e.size} bytes (a zip bomb?)`);
           throw asArchiveError(err);
@@ -274,7 +276,7 @@ export class ContentScan {
     if (declared <= WHOLE_FILE_LIMIT) {
       let out: Buffer | undefined;
       try {
-        out = gunzipSync(bytes, { maxOutputLength: WHOLE_FILE_LIMIT });
+        out = zlib().gunzipSync(bytes, { maxOutputLength: WHOLE_FILE_LIMIT });
       } catch (err) {
         // Several members (the trailer gives the last one's size only) or a lying trailer: stream it.
         if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw asArchiveError(err);

@@ -46,13 +46,16 @@ export function runGit(args: readonly string[], cwd: string, options: { input?: 
  */
 export function runGitAsync(args: readonly string[], cwd: string | undefined, options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<GitResult> {
   return new Promise((done) => {
-    const child = spawn('git', args, { cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'], ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
+    // No input: no pipe to create and close (each costs this process time at start).
+    const child = spawn('git', args, { cwd, env: options.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    if (child.stdin) {
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
     child.once('error', (error: NodeJS.ErrnoException) => done({ status: null, stdout: Buffer.alloc(0), stderr: Buffer.concat(err).toString('utf8').trim(), error }));
     child.once('close', (status) => done({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim() }));
   });

@@ -1,5 +1,5 @@
 import type { Finding } from '@tokenward/engine';
-import { emptyStats, type ChunkOrigin, type SourceResult } from './chunk.js';
+import { emptyStats, monotonicMs, type ChunkOrigin, type SourceResult } from './chunk.js';
 import type { ChunkPool } from './pool.js';
 import type { Source, SourceScanOptions } from './source.js';
 
@@ -18,7 +18,7 @@ export class StreamSource implements Source {
   ) {}
 
   async scan(pool: ChunkPool, options: SourceScanOptions = {}): Promise<SourceResult> {
-    const started = performance.now();
+    const started = monotonicMs();
     const stats = emptyStats();
     const kept: Finding[] = [];
     const bytes = await pool.scanStream(
@@ -33,7 +33,7 @@ export class StreamSource implements Source {
     );
     stats.files = 1;
     stats.bytes = bytes;
-    stats.durationMs = performance.now() - started;
+    stats.durationMs = monotonicMs() - started;
     return { findings: kept, stats, problems: [], skippedFiles: [] };
   }
 }
