@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { bpeTokenCount, wordShare } from '../../packages/engine/src/scoring/naturalness.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
-// The engine keeps its own lookup table of the cl100k vocabulary (loaded from gpt-tokenizer's rank
-// list) and its own merge loop. gpt-tokenizer's encoder is the reference it must agree with.
-const { encode } = createRequire(join(REPO_ROOT, 'packages/engine/package.json'))('gpt-tokenizer/encoding/cl100k_base') as { encode(text: string): number[] };
+// The engine builds its own table of the cl100k vocabulary (from js-tiktoken's rank file) and runs
+// its own merge loop. The reference it must agree with is another implementation with its own
+// copy of the data: gpt-tokenizer's cl100k encoder (a development dependency, for this test).
+const { encode } = createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as { encode(text: string): number[] };
 
 /** Real text of many kinds: the rule files (patterns, example tokens, URLs), the docs, non-ASCII. */
 function sampleValues(): string[] {
