@@ -57,4 +57,3 @@ export function isOwnState(abs: string, cwd: string, reports: ReadonlySet<string
   // `abs` is absolute: any folder named STATE_DIR below `cwd`, found without splitting the path.
   return abs.startsWith(cwd) && (abs.includes(STATE_FOLDER) || abs.endsWith(STATE_NAME));
 }
-

@@ -61,8 +61,7 @@ const loadJsParsers = (): JsParsers =>
     analyze: (createRequire(import.meta.url)('eslint-scope') as { analyze: Analyze }).analyze,
   });
 
-const loadTsParser = (): ParseForESLint =>
-  (tsParser ??= (createRequire(import.meta.url)('@typescript-eslint/parser') as { parseForESLint: ParseForESLint }).parseForESLint);
+const loadTsParser = (): ParseForESLint => (tsParser ??= (createRequire(import.meta.url)('@typescript-eslint/parser') as { parseForESLint: ParseForESLint }).parseForESLint);
 
 const OPTIONS = { range: true, loc: false, comment: true, tokens: false, ecmaVersion: 'latest', sourceType: 'module' } as const;
 

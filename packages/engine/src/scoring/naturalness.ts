@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
  * The cl100k vocabulary without one JS string per token: every token's bytes one after another in
  * rank order (token `r` is `bytes[starts[r]..starts[r + 1])`), and an open-addressing hash table
  * of rank + 1 (0 = empty) at each token's hash. Lookups take byte strings (latin1, one char per
- * byte). Built from js-tiktoken's rank file, one base64 string, in ~50 ms; a list of 100k string
- * literals costs V8 ~115 ms to compile before a Map of them is even built.
+ * byte). Loaded from js-tiktoken's rank file (one base64 string) and built in ~70 ms; a list of
+ * 100k string literals costs V8 ~115 ms to compile before a Map of them is even built.
  */
 interface Vocabulary {
   bytes: Uint8Array;
