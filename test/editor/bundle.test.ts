@@ -1,7 +1,7 @@
 /**
  * The language server as the VS Code extension ships it: one esbuild bundle plus the rules, copied
  * away from the repository (no node_modules to fall back on). Catches dependencies the bundle
- * misses, such as modules loaded lazily on first use (yaml, ajv, the JS/TS parser).
+ * misses, such as modules loaded lazily on first use (yaml, ajv, the JS and TS parsers).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -43,6 +43,11 @@ describe('bundled language server (packages/vscode/dist/server.mjs)', () => {
       const ds = await c.diagnosticsFor(uri, (d) => d.length >= 2);
       expect(ds.map((d) => d.code)).toEqual(expect.arrayContaining(['github-pat-classic']));
       expect(ds.some((d) => d.range.start.line === 0)).toBe(true);
+      // Plain JavaScript goes through the other parser (espree + eslint-scope): bundled too. Only
+      // the syntax tree follows `msg` to its literal.
+      const js = pathToFileURL(join(ws, 'app.js')).href;
+      await c.open(js, "const msg = 'Lq9Zx3Vm7Rt2Wn5Kb8Pd';\nconst h = { Authorization: `Bearer ${msg}` };\n", 'javascript');
+      expect((await c.diagnosticsFor(js, (d) => d.length >= 1)).map((d) => d.code)).toEqual(['generic-js-secret-reference']);
       expect(c.stderr.join('')).not.toMatch(/Cannot find module|is not defined/);
     } finally {
       expect(await c.stop()).toBe(0);

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import ignore from 'ignore';
+import type ignore from 'ignore';
 import { UsageError } from './errors.js';
+
+// Loaded on first use: most projects have no path ignores, and importing this CommonJS package
+// from an ES module costs ~30 ms of start-up (Node first scans it for named exports).
+const load = createRequire(import.meta.url);
+let ignoreModule: typeof ignore | undefined;
 
 export const IGNORE_FILE_NAME = '.tokenwardignore';
 
@@ -33,9 +39,10 @@ export class PathIgnore {
 
   /** Adds patterns; `label(i)` names pattern i for explanations. */
   add(patterns: readonly string[], base: string, file: string, label: (i: number) => string): this {
-    const matcher = ignore({ allowRelativePaths: false });
+    if (patterns.length === 0) return this;
+    const matcher = (ignoreModule ??= load('ignore') as typeof ignore)({ allowRelativePaths: false });
     patterns.forEach((pattern, i) => matcher.add({ pattern, mark: label(i) }));
-    if (patterns.length > 0) this.sets.push({ base: resolve(base), matcher, file });
+    this.sets.push({ base: resolve(base), matcher, file });
     return this;
   }
 

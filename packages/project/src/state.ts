@@ -4,6 +4,9 @@ import { join, relative, resolve, sep } from 'node:path';
 /** Where Tokenward keeps its state; it carries a `.gitignore` of `*` so `git status` stays clean. */
 export const STATE_DIR = '.tokenward';
 const REPORTS_FILE = 'reports.json';
+/** A path ending in, or going through, a folder named STATE_DIR. */
+const STATE_NAME = `${sep}${STATE_DIR}`;
+const STATE_FOLDER = `${STATE_NAME}${sep}`;
 
 /** Marks `.tokenward/` (when it exists, or `create`) as ignored by git, from inside. */
 export function markStateDir(cwd: string, create = false): string {
@@ -51,5 +54,6 @@ export function rememberReport(cwd: string, file: string): void {
 /** True for Tokenward's own files under `cwd`: `.tokenward/` state and reports it wrote. */
 export function isOwnState(abs: string, cwd: string, reports: ReadonlySet<string>): boolean {
   if (reports.has(abs)) return true;
-  return abs.split(sep).includes(STATE_DIR) && abs.startsWith(cwd);
+  // `abs` is absolute: any folder named STATE_DIR below `cwd`, found without splitting the path.
+  return abs.startsWith(cwd) && (abs.includes(STATE_FOLDER) || abs.endsWith(STATE_NAME));
 }

@@ -71,24 +71,31 @@ function gitListing(dir: string, env: NodeJS.ProcessEnv | undefined, submodules 
   if (top !== dir && git(['check-ignore', '-q', '.']).status === 0) return undefined;
   const r = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate']);
   if (r.status !== 0) return undefined;
-  // Split the bytes, not a decoded string: a name that is not UTF-8 would otherwise be mangled
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  // Git's names are already normal (no `.`, `..` or doubled separators): a prefix is all it takes.
+  const toAbs = sep === '/' ? (name: string) => prefix + name : (name: string) => prefix + name.split('/').join(sep);
+  const bytes = r.stdout;
+  const text = bytes.toString('utf8');
+  // Every name valid UTF-8 (no U+FFFD from decoding; the usual case): one decode and one split.
+  if (!text.includes('\uFFFD')) return withSubmodules(top, dir, text.split('\0').filter(Boolean).map(toAbs), env, submodules);
+  // Split the bytes, not the decoded string: a name that is not UTF-8 would otherwise be mangled
   // into U+FFFD, name no file, and be dropped as "vanished during the scan".
   const out: string[] = [];
-  const bytes = r.stdout;
   let from = 0;
   for (let nul = bytes.indexOf(0); nul !== -1; from = nul + 1, nul = bytes.indexOf(0, from)) {
     if (nul === from) continue;
     const entry = bytes.subarray(from, nul);
     const { name, raw } = safeName(entry);
-    const abs = join(dir, name);
-    if (raw) rawNames.set(abs, Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), entry]).toString('hex'));
+    const abs = toAbs(name);
+    if (raw) rawNames.set(abs, Buffer.concat([Buffer.from(prefix), entry]).toString('hex'));
     out.push(abs);
   }
-  return submodules ? withSubmodules(top, dir, out, env) : out;
+  return withSubmodules(top, dir, out, env, submodules);
 }
 
 /** A checked-out submodule is one entry in git's listing: its own files take its place. */
-function withSubmodules(top: string, dir: string, listed: string[], env: NodeJS.ProcessEnv | undefined): string[] {
+function withSubmodules(top: string, dir: string, listed: string[], env: NodeJS.ProcessEnv | undefined, submodules: boolean): string[] {
+  if (!submodules) return listed;
   const subs = submodulePaths(top, env).map((p) => join(top, p));
   if (subs.length === 0) return listed;
   const inside = new Set(subs);

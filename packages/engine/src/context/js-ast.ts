@@ -1,9 +1,14 @@
 /**
- * JS/TS context check on the syntax tree (@typescript-eslint/parser). Run only for a file that
- * already has a candidate: it confirms which string literals sit in a secret context (assigned to
- * a secret-named identifier or property, a secret header in a header object or setHeader call, an
- * Authorization string) and follows identifiers used there to the `const` literal they name.
- * `process.env.X`, `import.meta.env.X` and other member lookups are references and never resolve.
+ * JS/TS context check on the syntax tree. Run only for a file that already has a candidate: it
+ * confirms which string literals sit in a secret context (assigned to a secret-named identifier or
+ * property, a secret header in a header object or setHeader call, an Authorization string) and
+ * follows identifiers used there to the `const` literal they name. `process.env.X`,
+ * `import.meta.env.X` and other member lookups are references and never resolve.
+ *
+ * Two parsers give the same ESTree shape to one visitor: plain JavaScript is read by espree
+ * (ESLint's parser: acorn with JSX) and eslint-scope, about 40 ms to load; TypeScript files, and
+ * JavaScript espree cannot read (Flow annotations, TypeScript syntax in a .js file), by
+ * @typescript-eslint/parser, which costs about half a second to load because it loads TypeScript.
  */
 import { createRequire } from 'node:module';
 import { headerMeansSecret, nameMeansSecret } from './names.js';
@@ -19,20 +24,73 @@ interface ScopeVariable {
   references: Array<{ isWrite(): boolean; init?: boolean }>;
 }
 
-interface ParseResult {
-  ast: AstNode & { comments?: AstNode[] };
-  scopeManager: { scopes: Array<{ references: Array<{ identifier: AstNode; resolved: ScopeVariable | null }> }> } | null;
-  visitorKeys: Record<string, readonly string[] | undefined>;
+interface ScopeManager {
+  scopes: Array<{ references: Array<{ identifier: AstNode; resolved: ScopeVariable | null }> }>;
 }
 
+type VisitorKeys = Record<string, readonly string[] | undefined>;
+
+interface ParseResult {
+  ast: AstNode & { comments?: AstNode[] };
+  scopeManager: ScopeManager | null;
+  visitorKeys: VisitorKeys;
+}
+
+interface Espree {
+  parse(code: string, options: Record<string, unknown>): AstNode & { comments?: AstNode[] };
+  VisitorKeys: VisitorKeys;
+  latestEcmaVersion: number;
+}
+
+type Analyze = (ast: AstNode, options: Record<string, unknown>) => ScopeManager;
 type ParseForESLint = (code: string, options: Record<string, unknown>) => ParseResult;
 
-let parser: ParseForESLint | undefined;
+interface JsParsers {
+  espree: Espree;
+  analyze: Analyze;
+}
 
-/** Loaded on first use: most scans never need it, and loading TypeScript costs far more than a scan. */
-function loadParser(): ParseForESLint {
-  parser ??= (createRequire(import.meta.url)('@typescript-eslint/parser') as { parseForESLint: ParseForESLint }).parseForESLint;
-  return parser;
+// Loaded on first use (most scans never need a parser), outside the syntax-error handling below:
+// a module that cannot be loaded is an error, not a file to skip.
+let jsParsers: JsParsers | undefined;
+let tsParser: ParseForESLint | undefined;
+
+const loadJsParsers = (): JsParsers =>
+  (jsParsers ??= {
+    espree: createRequire(import.meta.url)('espree') as Espree,
+    analyze: (createRequire(import.meta.url)('eslint-scope') as { analyze: Analyze }).analyze,
+  });
+
+const loadTsParser = (): ParseForESLint => (tsParser ??= (createRequire(import.meta.url)('@typescript-eslint/parser') as { parseForESLint: ParseForESLint }).parseForESLint);
+
+const OPTIONS = { range: true, loc: false, comment: true, tokens: false, ecmaVersion: 'latest', sourceType: 'module' } as const;
+
+/** `read()`, or undefined when the code has a syntax error that parser cannot get past. */
+function attempt(read: () => ParseResult): ParseResult | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The syntax tree from the first parser that reads the file; undefined when none does (the lexical verdict stands). */
+function parse(code: string, path: string): ParseResult | undefined {
+  if (/\.[cm]?tsx?$/i.test(path)) {
+    const ts = loadTsParser();
+    // A .ts file may hold JSX: read it as TSX before giving up.
+    return attempt(() => ts(code, { ...OPTIONS, jsx: /x$/i.test(path), filePath: path })) ?? attempt(() => ts(code, { ...OPTIONS, jsx: true }));
+  }
+  const { espree, analyze } = loadJsParsers();
+  const plain = attempt(() => {
+    const ast = espree.parse(code, { ...OPTIONS, ecmaFeatures: { jsx: true } });
+    const scopeManager = analyze(ast, { ecmaVersion: espree.latestEcmaVersion, sourceType: 'module', childVisitorKeys: espree.VisitorKeys });
+    return { ast, scopeManager, visitorKeys: espree.VisitorKeys };
+  });
+  if (plain) return plain;
+  // Flow annotations or TypeScript syntax in a .js file: TypeScript's parser reads those.
+  const ts = loadTsParser();
+  return attempt(() => ts(code, { ...OPTIONS, jsx: true, filePath: path }));
 }
 
 export const JS_PATH = /\.(?:[cm]?[jt]sx?)$/i;
@@ -75,20 +133,8 @@ function targetName(node: unknown): string | undefined {
 }
 
 export function analyzeJs(code: string, path: string): JsAnalysis | undefined {
-  const parse = loadParser();
-  let result: ParseResult;
-  const ts = /\.[cm]?tsx?$/i.test(path);
-  try {
-    result = parse(code, { range: true, loc: false, comment: true, tokens: false, jsx: !ts || /x$/i.test(path), ecmaVersion: 'latest', sourceType: 'module', filePath: path });
-  } catch {
-    if (!ts) return undefined;
-    try {
-      // A .ts file may hold JSX-free code that still fails: give up (the lexical verdict stands).
-      result = parse(code, { range: true, loc: false, comment: true, tokens: false, jsx: true, ecmaVersion: 'latest', sourceType: 'module' });
-    } catch {
-      return undefined;
-    }
-  }
+  const result = parse(code, path);
+  if (!result) return undefined;
   const resolvedBy = new Map<AstNode, ScopeVariable>();
   for (const scope of result.scopeManager?.scopes ?? []) {
     for (const ref of scope.references) if (ref.resolved) resolvedBy.set(ref.identifier, ref.resolved);
@@ -201,6 +247,7 @@ export function analyzeJs(code: string, path: string): JsAnalysis | undefined {
     }
   };
   visit(result.ast);
-  const comments = (result.ast.comments ?? []).map((c) => c.range);
+  // espree lists a `#!` line as a comment, TypeScript does not: left out, both parsers agree.
+  const comments = (result.ast.comments ?? []).filter((c) => c.type !== 'Hashbang').map((c) => c.range);
   return { literals, comments };
 }
