@@ -32,7 +32,7 @@ const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 
 const ALPHABET = 'aAbBcCgGhHpPxXoOkKsSlLiIvVeE_-- \n';
 const randomText = (n: number) => Array.from({ length: n }, () => ALPHABET[Math.floor(rand() * ALPHABET.length)]).join('');
 
-describe('keyword prefilter (WebAssembly automaton and JavaScript loop)', () => {
+describe('keyword prefilter (WebAssembly search and JavaScript loop)', () => {
   it('finds exactly the case-insensitive occurrences in large input (WebAssembly path, built after 1 MiB)', () => {
     const text = randomText(1_500_000);
     const hits = prefilterHits(KEYWORDS, text);
