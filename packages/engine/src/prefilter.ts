@@ -2,12 +2,12 @@
  * One pass over the bytes for every rule keyword at once, matched case-insensitively for ASCII
  * letters. Working on bytes means a file with no hit is never decoded into a string at all.
  *
- * Two steps, as literal-set searchers do it: a filter on the first three bytes of every keyword
- * (a rolling index over the last three bytes into a 32 KB bitset, so the hot loop stays in cache),
- * then, at the few positions it passes (~3 % of real code), a walk down the keyword trie. Bytes
- * are mapped to classes first: the rule keywords use ~55 distinct bytes, so a trie row is ~56
- * entries, not 256, and the whole structure builds in a millisecond or two (it is built at every
- * start and in every worker).
+ * Two steps, as literal-set searchers do it: a filter on the first four bytes of every keyword
+ * (the last four bytes' classes, hashed into a 32 KB bitset, so the hot loop stays in cache), then,
+ * at the few positions it passes (~2 % of real code), a walk down the keyword trie. Bytes are
+ * mapped to classes first: the rule keywords use ~55 distinct bytes, so a trie row is ~56 entries,
+ * not 256, and the whole structure builds in a few milliseconds (it is built at every start and in
+ * every worker).
  */
 
 export interface Prefilter {
@@ -19,13 +19,15 @@ export interface Prefilter {
 
 type OnHit = (keyword: number, start: number, end: number) => void;
 
-function foldByte(b: number): number {
-  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-}
-
 /** Classes 1..63 fit the filter's 6 bits per byte; class 0 is "in no keyword". */
 const GRAM_CLASSES = 64;
-const GRAM_MASK = (1 << 18) - 1;
+/** The filter looks at this many bytes: a keyword can start only where they begin one. */
+const GRAM_BYTES = 4;
+/** The filter's bitset has 2^GRAM_BITS bits (32 KB). */
+const GRAM_BITS = 18;
+/** The bit of the last four classes (the low 24 bits of `h`): a multiplicative hash, the same in
+ * the WebAssembly loop. */
+const gramBit = (h: number) => Math.imul(h << 8, 0x9e3779b1) >>> (32 - GRAM_BITS);
 
 export function compilePrefilter(keywords: readonly string[]): Prefilter {
   const encoder = new TextEncoder();
@@ -35,12 +37,16 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
   let classes = 1;
   let totalBytes = 0;
   let maxLength = 0;
-  for (const bytes of encoded) {
+  // Indexed loops: this runs once per process and thread, mostly in the interpreter, where an
+  // iterator costs several times more.
+  for (let k = 0; k < encoded.length; k++) {
+    const bytes = encoded[k]!;
     if (bytes.length === 0) throw new Error('empty prefilter keyword');
     totalBytes += bytes.length;
-    maxLength = Math.max(maxLength, bytes.length);
-    for (const raw of bytes) {
-      const b = foldByte(raw);
+    if (bytes.length > maxLength) maxLength = bytes.length;
+    for (let i = 0; i < bytes.length; i++) {
+      const raw = bytes[i]!;
+      const b = raw >= 0x41 && raw <= 0x5a ? raw | 0x20 : raw;
       if (trieClass[b] === 0) trieClass[b] = classes++;
     }
   }
@@ -54,7 +60,7 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
   const trie = totalBytes < 0xffff ? new Uint16Array((totalBytes + 1) * classes) : new Uint32Array((totalBytes + 1) * classes);
   const ends: number[] = [];
   let nodes = 1;
-  const grams = new Uint8Array((GRAM_MASK + 1) >> 3);
+  const grams = new Uint8Array(1 << (GRAM_BITS - 3));
   for (let index = 0; index < encoded.length; index++) {
     const bytes = encoded[index]!;
     let s = 0;
@@ -63,16 +69,16 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
       s = trie[at] || (trie[at] = nodes++);
     }
     ends.push(s, index);
-    // Every start of this keyword passes the filter; a keyword shorter than three bytes passes it
-    // with any byte after it (class 0 included), and the last two starts are walked separately.
-    const c0 = gramClass[bytes[0]!]!;
-    const c1 = bytes.length > 1 ? gramClass[bytes[1]!]! : -1;
-    const c2 = bytes.length > 2 ? gramClass[bytes[2]!]! : -1;
-    for (let a = Math.max(c1, 0); a <= (c1 < 0 ? GRAM_CLASSES - 1 : c1); a++) {
-      for (let b = Math.max(c2, 0); b <= (c2 < 0 ? GRAM_CLASSES - 1 : c2); b++) {
-        const h = (c0 << 12) | (a << 6) | b;
-        grams[h >> 3]! |= 1 << (h & 7);
-      }
+    // The filter bit of its first four bytes. A keyword shorter than that sets the bits for any
+    // classes after it (class 0 included); the last starts of an input, too close to its end for
+    // the filter, are walked separately.
+    const known = Math.min(bytes.length, GRAM_BYTES);
+    let head = 0;
+    for (let i = 0; i < known; i++) head = (head << 6) | gramClass[bytes[i]!]!;
+    const free = 6 * (GRAM_BYTES - known);
+    for (let tail = 0; tail < 1 << free; tail++) {
+      const bit = gramBit((head << free) | tail);
+      grams[bit >> 3]! |= 1 << (bit & 7);
     }
   }
   // Keywords of each node, in keyword order: node → outArr[outStart[node], outStart[node + 1]).
@@ -118,9 +124,9 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
     pairs.length = 0;
     for (const v of kept) pairs.push(v);
   };
-  /** Keyword starts the filter does not see: the last two (a keyword shorter than three bytes). */
+  /** Keyword starts the filter does not see: the last three (keywords shorter than four bytes). */
   const finish = (bytes: Uint8Array, from: number, to: number, pairs: number[], onHit: OnHit) => {
-    for (let i = Math.max(from, to - 2); i < to; i++) walk(bytes, i, to, pairs);
+    for (let i = Math.max(from, to - GRAM_BYTES + 1); i < to; i++) walk(bytes, i, to, pairs);
     flush(pairs, Infinity, onHit);
   };
 
@@ -153,11 +159,13 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
       jsBytes += n;
       let h = 0;
       for (let i = from; i < to; i++) {
-        h = ((h << 6) | gramClass[bytes[i]!]!) & GRAM_MASK;
-        if ((grams[h >> 3]! & (1 << (h & 7))) !== 0) {
-          walk(bytes, i - 2, to, pairs);
-          // Later keywords start at i - 1 or after, so they end after i - 1.
-          if (pairs.length >= MAX_PENDING) flush(pairs, i - 1, onHit);
+        h = (h << 6) | gramClass[bytes[i]!]!;
+        const bit = gramBit(h);
+        // A start before `from` may pass the filter (the classes before it count as 0): not a start.
+        if ((grams[bit >> 3]! & (1 << (bit & 7))) !== 0 && i - 3 >= from) {
+          walk(bytes, i - 3, to, pairs);
+          // Later keywords start at i - 2 or after, so they end after i - 2.
+          if (pairs.length >= MAX_PENDING) flush(pairs, i - 2, onHit);
         }
       }
       finish(bytes, from, to, pairs, onHit);
@@ -174,37 +182,37 @@ const MAX_PENDING = 1 << 14;
 
 /*
  * The hot loop in WebAssembly (text format; the bytes below are its binary encoding, assembled with
- * wabt's wat2wasm). Memory: [0, 256) filter class per byte; [256, 33024) the filter bitset over
- * three 6-bit classes; [33024, 33280) trie class per byte; the trie rows (u16) at $next; one byte
- * per trie node at $term (1 = a keyword ends there); then the hit pairs and the input.
+ * wabt's wat2wasm). Memory: [0, 256) filter class per byte; [256, 33024) the filter bitset;
+ * [33024, 33280) trie class per byte; the trie rows (u16) at $next; one byte per trie node at
+ * $term (1 = a keyword ends there); then the hit pairs and the input.
  *
  * (module
  *   (memory (export "memory") 1)
- *   (global $h (export "h") (mut i32) (i32.const 0))      ;; the last three classes, across calls
+ *   (global $h (export "h") (mut i32) (i32.const 0))      ;; the last classes, across calls
  *   (global $out (export "out") (mut i32) (i32.const 0))  ;; where the next hit pair goes
- *   ;; Filters memory[pos, end) and walks the trie at each start that passes, writing (end, node)
- *   ;; for every keyword found. Stops before a walk once $out reaches $outLimit (room is left for
- *   ;; one walk's hits) and returns the position to resume at, or $end.
- *   (func (export "run") (param $pos i32) (param $end i32) (param $outLimit i32) (param $next i32) (param $classes i32) (param $term i32) (result i32)
+ *   ;; Filters memory[pos, end) and walks the trie at each start (not before $begin) that passes,
+ *   ;; writing (end, node) for every keyword found. Stops before a walk once $out reaches $outLimit
+ *   ;; (room is left for one walk's hits) and returns the position to resume at, or $end.
+ *   (func (export "run") (param $pos i32) (param $end i32) (param $begin i32) (param $outLimit i32) (param $next i32) (param $classes i32) (param $term i32) (result i32)
  *     (local $h i32) (local $out i32) (local $j i32) (local $s i32)
  *     (local.set $h (global.get $h))
  *     (local.set $out (global.get $out))
  *     (block $done
  *       (loop $scan
  *         (br_if $done (i32.ge_u (local.get $pos) (local.get $end)))
- *         (local.set $h (i32.and
- *           (i32.or (i32.shl (local.get $h) (i32.const 6)) (i32.load8_u (i32.load8_u (local.get $pos))))
- *           (i32.const 0x3ffff)))
+ *         (local.set $h (i32.or (i32.shl (local.get $h) (i32.const 6)) (i32.load8_u (i32.load8_u (local.get $pos)))))
  *         (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+ *         (local.set $s (i32.shr_u (i32.mul (i32.shl (local.get $h) (i32.const 8)) (i32.const 0x9e3779b1)) (i32.const 14)))
  *         (br_if $scan (i32.eqz (i32.and
- *           (i32.load8_u offset=256 (i32.shr_u (local.get $h) (i32.const 3)))
- *           (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7))))))
+ *           (i32.load8_u offset=256 (i32.shr_u (local.get $s) (i32.const 3)))
+ *           (i32.shl (i32.const 1) (i32.and (local.get $s) (i32.const 7))))))
+ *         (local.set $j (i32.sub (local.get $pos) (i32.const 4)))
+ *         (br_if $scan (i32.lt_s (local.get $j) (local.get $begin)))
  *         (if (i32.ge_u (local.get $out) (local.get $outLimit))
  *           (then
  *             (local.set $pos (i32.sub (local.get $pos) (i32.const 1)))
  *             (local.set $h (i32.shr_u (local.get $h) (i32.const 6)))
  *             (br $done)))
- *         (local.set $j (i32.sub (local.get $pos) (i32.const 3)))
  *         (local.set $s (i32.const 0))
  *         (block $walked
  *           (loop $walk
@@ -225,7 +233,7 @@ const MAX_PENDING = 1 << 14;
  *     (local.get $pos)))
  */
 const FILTER_WASM =
-  'AGFzbQEAAAABCwFgBn9/f39/fwF/AwIBAAUDAQABBgsCfwFBAAt/AUEACwcaBAZtZW1vcnkCAAFoAwADb3V0AwEDcnVuAAAK0gEBzwEBBH8jACEGIwEhBwJAA0AgACABTw0BIAZBBnQgAC0AAC0AAHJB//8PcSEGIABBAWohACAGQQN2LQCAAkEBIAZBB3F0cUUNACAHIAJPBEAgAEEBayEAIAZBBnYhBgwCCyAAQQNrIQhBACEJAkADQCAIIAFPDQEgAyAJIARsIAgtAAAtAICCAmpBAXRqLwEAIQkgCUUNASAIQQFqIQggBSAJai0AAARAIAcgCDYCACAHIAk2AgQgB0EIaiEHCwwACwsMAAsLIAYkACAHJAEgAAs=';
+  'AGFzbQEAAAABDAFgB39/f39/f38BfwMCAQAFAwEAAQYLAn8BQQALfwFBAAsHGgQGbWVtb3J5AgABaAMAA291dAMBA3J1bgAACuUBAeIBAQR/IwAhByMBIQgCQANAIAAgAU8NASAHQQZ0IAAtAAAtAAByIQcgAEEBaiEAIAdBCHRBsfPd8XlsQQ52IQogCkEDdi0AgAJBASAKQQdxdHFFDQAgAEEEayEJIAkgAkgNACAIIANPBEAgAEEBayEAIAdBBnYhBwwCC0EAIQoCQANAIAkgAU8NASAEIAogBWwgCS0AAC0AgIICakEBdGovAQAhCiAKRQ0BIAlBAWohCSAGIApqLQAABEAgCCAJNgIAIAggCjYCBCAIQQhqIQgLDAALCwwACwsgByQAIAgkASAACw==';
 
 // The engine compiles against ES2023 + Node types, which do not declare WebAssembly: the little used here.
 declare namespace WebAssembly {
@@ -248,7 +256,7 @@ declare namespace WebAssembly {
 let filterModule: WebAssembly.Module | null | undefined;
 
 interface WasmFilter {
-  /** Appends (end, node) pairs for the keywords in `bytes[from, to - 2)`'s starts to `pairs`,
+  /** Appends (end, node) pairs for the keywords starting in `bytes[from, to - 3)` to `pairs`,
    * calling `drain(safeEnd)` whenever its hit buffer fills. */
   scan(bytes: Uint8Array, from: number, to: number, pairs: number[], drain: (safeEnd: number) => void): void;
 }
@@ -257,7 +265,7 @@ interface FilterExports {
   memory: WebAssembly.Memory;
   h: WebAssembly.Global;
   out: WebAssembly.Global;
-  run(pos: number, end: number, outLimit: number, next: number, classes: number, term: number): number;
+  run(pos: number, end: number, begin: number, outLimit: number, next: number, classes: number, term: number): number;
 }
 
 interface FilterTables {
@@ -314,12 +322,12 @@ function wasmFilter(t: FilterTables): WasmFilter | undefined {
       let pos = dataStart;
       for (;;) {
         out.value = hitsAt;
-        pos = run(pos, end, outLimit, TRIE_AT, t.classes, termAt);
+        pos = run(pos, end, dataStart, outLimit, TRIE_AT, t.classes, termAt);
         const hits = new Int32Array(memory.buffer, hitsAt, ((out.value as number) - hitsAt) >> 2);
         for (let i = 0; i < hits.length; i += 2) pairs.push(hits[i]! + shift, hits[i + 1]!);
         if (pos >= end) return;
-        // The walk not yet done starts at pos - 2: later keywords end after pos - 2.
-        drain(pos - 2 + shift);
+        // The walk not yet done starts at pos - 3: later keywords end after pos - 3.
+        drain(pos - 3 + shift);
       }
     },
   };
