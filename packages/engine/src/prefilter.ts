@@ -108,21 +108,26 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
         break;
       }
     }
-    const kept: number[] = [];
-    for (let q = 0; q < pairs.length >> 1; q++) {
+    const count = pairs.length >> 1;
+    let q = 0;
+    for (; q < count; q++) {
       const p = order ? order[q]! : q << 1;
       const end = pairs[p]!;
+      if (end > safeEnd) break;
       const s = pairs[p + 1]!;
-      if (end > safeEnd) kept.push(end, s);
-      else {
-        for (let o = outStart[s]!, e = outStart[s + 1]!; o < e; o++) {
-          const k = outArr[o]!;
-          onHit(k, end - lens[k]!, end);
-        }
+      for (let o = outStart[s]!, e = outStart[s + 1]!; o < e; o++) {
+        const k = outArr[o]!;
+        onHit(k, end - lens[k]!, end);
       }
     }
+    // The rest (sorted, so all of them end after safeEnd) wait for the next flush, in order.
+    const rest: number[] = [];
+    for (; q < count; q++) {
+      const p = order ? order[q]! : q << 1;
+      rest.push(pairs[p]!, pairs[p + 1]!);
+    }
     pairs.length = 0;
-    for (const v of kept) pairs.push(v);
+    for (const v of rest) pairs.push(v);
   };
   /** Keyword starts the filter does not see: the last three (keywords shorter than four bytes). */
   const finish = (bytes: Uint8Array, from: number, to: number, pairs: number[], onHit: OnHit) => {
@@ -143,13 +148,15 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
       // loop stays for small inputs, a re-entrant call from `onHit`, and hosts without WebAssembly.
       const n = to - from;
       if (wasm === undefined && n >= WASM_MIN_BYTES && jsBytes + n >= WASM_AFTER_BYTES) {
-        wasm = trie instanceof Uint16Array && maxLength < HIT_PAIRS / 2 ? wasmFilter({ gramClass, grams, trieClass, trie: trie.subarray(0, nodes * classes), classes, outStart, maxLength }) ?? null : null;
+        // Its trie rows are u16 (up to 65,535 nodes: ten times the built-in rules' 3k).
+        const fits = trie instanceof Uint16Array && maxLength < HIT_PAIRS / 2;
+        wasm = fits ? (wasmFilter({ gramClass, grams, trieClass, trie: trie.subarray(0, nodes * classes), classes, outStart, maxLength }, flush) ?? null) : null;
       }
       const pairs: number[] = [];
       if (wasm && !busy && n >= WASM_MIN_BYTES) {
         busy = true;
         try {
-          wasm.scan(bytes, from, to, pairs, (safeEnd) => flush(pairs, safeEnd, onHit));
+          wasm.scan(bytes, from, to, pairs, onHit);
         } finally {
           busy = false;
         }
@@ -257,8 +264,8 @@ let filterModule: WebAssembly.Module | null | undefined;
 
 interface WasmFilter {
   /** Appends (end, node) pairs for the keywords starting in `bytes[from, to - 3)` to `pairs`,
-   * calling `drain(safeEnd)` whenever its hit buffer fills. */
-  scan(bytes: Uint8Array, from: number, to: number, pairs: number[], drain: (safeEnd: number) => void): void;
+   * draining them up to where they are final whenever its hit buffer fills. */
+  scan(bytes: Uint8Array, from: number, to: number, pairs: number[], onHit: OnHit): void;
 }
 
 interface FilterExports {
@@ -285,7 +292,7 @@ const TRIE_AT = 33280;
 const HIT_PAIRS = 4096;
 
 /** The filter and trie copied into WebAssembly memory; undefined if unavailable. */
-function wasmFilter(t: FilterTables): WasmFilter | undefined {
+function wasmFilter(t: FilterTables, drain: (pairs: number[], safeEnd: number, onHit: OnHit) => void): WasmFilter | undefined {
   if (filterModule === undefined) {
     try {
       filterModule = new WebAssembly.Module(Uint8Array.from(atob(FILTER_WASM), (c) => c.charCodeAt(0)));
@@ -300,22 +307,28 @@ function wasmFilter(t: FilterTables): WasmFilter | undefined {
   const hitsAt = (termAt + nodes + 7) & ~7;
   const outLimit = hitsAt + (HIT_PAIRS - t.maxLength) * 8;
   const dataStart = hitsAt + HIT_PAIRS * 8;
+  // Views of the memory, made again only when it grows (a view per call costs more than the search
+  // of a small file).
+  let mem = new Uint8Array(memory.buffer);
+  let mem32 = new Int32Array(memory.buffer);
   const ensure = (bytes: number) => {
-    const missing = dataStart + bytes - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    const missing = dataStart + bytes - mem.length;
+    if (missing <= 0) return;
+    memory.grow(Math.ceil(missing / 65536));
+    mem = new Uint8Array(memory.buffer);
+    mem32 = new Int32Array(memory.buffer);
   };
   ensure(0);
-  const mem = new Uint8Array(memory.buffer);
   mem.set(t.gramClass, 0);
   mem.set(t.grams, GRAMS_AT);
   mem.set(t.trieClass, TRIE_CLASS_AT);
   mem.set(new Uint8Array(t.trie.buffer, t.trie.byteOffset, t.trie.byteLength), TRIE_AT);
   for (let s = 0; s < nodes; s++) mem[termAt + s] = t.outStart[s + 1]! > t.outStart[s]! ? 1 : 0;
   return {
-    scan(bytes, from, to, pairs, drain) {
+    scan(bytes, from, to, pairs, onHit) {
       const n = to - from;
       ensure(n);
-      new Uint8Array(memory.buffer, dataStart, n).set(bytes.subarray(from, to));
+      mem.set(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to), dataStart);
       const end = dataStart + n;
       const shift = from - dataStart;
       h.value = 0;
@@ -323,11 +336,10 @@ function wasmFilter(t: FilterTables): WasmFilter | undefined {
       for (;;) {
         out.value = hitsAt;
         pos = run(pos, end, dataStart, outLimit, TRIE_AT, t.classes, termAt);
-        const hits = new Int32Array(memory.buffer, hitsAt, ((out.value as number) - hitsAt) >> 2);
-        for (let i = 0; i < hits.length; i += 2) pairs.push(hits[i]! + shift, hits[i + 1]!);
+        for (let i = hitsAt >> 2, e = (out.value as number) >> 2; i < e; i += 2) pairs.push(mem32[i]! + shift, mem32[i + 1]!);
         if (pos >= end) return;
         // The walk not yet done starts at pos - 3: later keywords end after pos - 3.
-        drain(pos - 3 + shift);
+        drain(pairs, pos - 3 + shift, onHit);
       }
     },
   };
