@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding } from '@tokenward/engine';
 import { isOwnState, UsageError, writtenReports } from '@tokenward/project';
-import { Tally, type SourceResult } from './chunk.js';
+import { Tally, type FileRef, type SourceResult } from './chunk.js';
 import { runGit } from './git.js';
 import { submodulePaths } from './submodules.js';
 import type { ChunkPool } from './pool.js';
@@ -17,6 +17,9 @@ export interface ListedFile {
   /** Hex of the path's bytes when its name is not valid UTF-8 (`abs` then shows it escaped,
    * `\xNN`): a string cannot name such a file, so it is opened by these bytes. */
   raw?: string;
+  /** The listing saw a regular file (a folder walk, a named file): it is read without an fstat.
+   * Not known for git's listing, which names symlinks too. */
+  regular?: true;
 }
 
 /** A file name as bytes: printable when valid UTF-8, else each invalid byte as `\xNN`. */
@@ -142,12 +145,15 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
   const files: ListedFile[] = [];
   const reports = writtenReports(cwd);
   for (const e of options.exclude ?? []) reports.add(e);
-  const add = (abs: string) => {
+  const add = (abs: string, regular: boolean) => {
     if (seen.has(abs)) return;
     seen.add(abs);
     if (isOwnState(abs, cwd, reports)) return;
+    const file: ListedFile = { abs, display: toDisplay(abs, cwd) };
     const raw = rawNames.get(abs);
-    files.push(raw ? { abs, display: toDisplay(abs, cwd), raw } : { abs, display: toDisplay(abs, cwd) });
+    if (raw) file.raw = raw;
+    if (regular) file.regular = true;
+    files.push(file);
   };
   for (const p of paths) {
     const abs = isAbsolute(p) ? p : resolve(cwd, p);
@@ -162,13 +168,14 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
       continue;
     }
     if (!st.isDirectory()) {
-      add(abs);
+      add(abs, st.isFile());
       continue;
     }
     const listed = options.noIgnore ? undefined : gitListing(abs, options.env, options.submodules ?? true);
+    // The walk lists regular files only (symlinks are not followed); git's listing may name a symlink.
     const all = listed ?? (await globWalk(abs, problems));
     all.sort();
-    for (const f of all) add(f);
+    for (const f of all) add(f, !listed);
   }
   return { files, problems };
 }
@@ -185,7 +192,9 @@ export class FilesSource implements Source {
     const tally = new Tally(options.onProgress);
     pool.plan({ chunks: this.files.length });
     for (const f of this.files) {
-      const file = f.raw ? { abs: f.abs, raw: f.raw } : { abs: f.abs };
+      const file: FileRef = { abs: f.abs };
+      if (f.raw) file.raw = f.raw;
+      if (f.regular) file.regular = true;
       pool.scan({ origin: { path: f.display, kind: 'file' }, file }, (outcome) => tally.add(f.display, outcome));
     }
     await pool.drain();
