@@ -21,6 +21,8 @@ export { looksBinary } from './sniff.js';
  * and findings keep strings, never views of the bytes.
  */
 let sharedReadBuffer: Buffer | undefined;
+/** A large file's first piece: enough to sniff (SNIFF bytes) what it is. */
+const FIRST_PIECE = 64 * 1024;
 function readBuffer(size: number): Buffer {
   if (!sharedReadBuffer || sharedReadBuffer.length < size) {
     let cap = 1 << 20;
@@ -159,9 +161,10 @@ function scanOpenFile(compiled: CompiledRules, chunk: FileChunk, fd: number, opt
     return scanWholeFile(compiled, buf.subarray(0, got), chunk, options);
   }
   // Large file: read in pieces. Text is streamed with overlap (nothing at a cut is lost), UTF-16
-  // transcoded as it comes, a gzip or tar stream opened as it comes, a zip read where needed.
-  const buf = Buffer.allocUnsafe(READ_CHUNK);
-  const first = buf.subarray(0, readSync(fd, buf, 0, READ_CHUNK, 0));
+  // transcoded as it comes, a gzip or tar stream opened as it comes, a zip read where needed. The
+  // first piece only has to tell which: binary that is none of these costs one small read.
+  const buf = readBuffer(READ_CHUNK);
+  const first = buf.subarray(0, readSync(fd, buf, 0, FIRST_PIECE, 0));
   const scan = new ContentScan(compiled, origin, contentOptions(options));
   if (archiveKind(first) === 'zip') return outcomeOf(scan, scan.scanZipFile(new FileAccess(fd, size)), size);
   const sink = scan.scanPieces(size);
