@@ -83,7 +83,10 @@ describe('keyword prefilter against a naive search', () => {
     RULE_KEYWORDS.forEach((kw, k) => {
       const input = Buffer.concat([randomInput(RULE_KEYWORDS, Math.floor(rand() * 40)), Buffer.from(randomCase(kw)), randomInput(RULE_KEYWORDS, Math.floor(rand() * 40))]);
       const hits = hitsOf(cold, input);
-      expect(hits.some(([hk, s, e]) => hk === k && e - s === Buffer.byteLength(kw)), kw).toBe(true);
+      expect(
+        hits.some(([hk, s, e]) => hk === k && e - s === Buffer.byteLength(kw)),
+        kw,
+      ).toBe(true);
       expectSameHits(hits, naiveHits(RULE_KEYWORDS, input));
     });
     // All of them in larger inputs (WebAssembly path).

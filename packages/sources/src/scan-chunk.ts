@@ -169,7 +169,7 @@ function scanOpenFile(compiled: CompiledRules, chunk: FileChunk, fd: number, opt
   if (archiveKind(first) === 'zip') return outcomeOf(scan, scan.scanZipFile(new FileAccess(fd, size)), size);
   const sink = scan.scanPieces(size);
   sink.push(first);
-  for (let pos = first.length; sink.wanted; ) {
+  for (let pos = first.length; sink.wanted;) {
     const n = readSync(fd, buf, 0, READ_CHUNK, pos);
     if (n === 0) break;
     sink.push(buf.subarray(0, n));
