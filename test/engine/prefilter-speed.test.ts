@@ -28,7 +28,7 @@ function expectSameHits(actual: string[], expected: string[]): void {
 // Overlapping keywords, shared prefixes and suffixes: the failure links matter.
 const KEYWORDS = ['ghp_', 'gh', 'hp_x', 'abcab', 'bca', 'a', 'xoxb-', 'oxb', 'sk_live_', 'live', '-----begin'];
 let seed = 7;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const ALPHABET = 'aAbBcCgGhHpPxXoOkKsSlLiIvVeE_-- \n';
 const randomText = (n: number) => Array.from({ length: n }, () => ALPHABET[Math.floor(rand() * ALPHABET.length)]).join('');
 
