@@ -23,7 +23,8 @@ type OnHit = (keyword: number, start: number, end: number) => void;
 const GRAM_CLASSES = 64;
 /** The filter looks at this many bytes: a keyword can start only where they begin one. */
 const GRAM_BYTES = 4;
-/** The filter's bitset has 2^GRAM_BITS bits (32 KB). */
+/** The filter's bitset has 2^GRAM_BITS bits (32 KB). Both are built into the WebAssembly loop
+ * below too (its shift, offsets and `pos - 4`). */
 const GRAM_BITS = 18;
 /** The bit of the last four classes (the low 24 bits of `h`): a multiplicative hash, the same in
  * the WebAssembly loop. */
@@ -119,6 +120,10 @@ export function compilePrefilter(keywords: readonly string[]): Prefilter {
         const k = outArr[o]!;
         onHit(k, end - lens[k]!, end);
       }
+    }
+    if (q === count) {
+      pairs.length = 0;
+      return;
     }
     // The rest (sorted, so all of them end after safeEnd) wait for the next flush, in order.
     const rest: number[] = [];

@@ -47,7 +47,8 @@ const BATCH_CHUNKS = 256;
 const BATCH_FILES = 32;
 /** This thread, scanning beside the workers, lets their results in at least this often. */
 const YIELD_MS = 4;
-/** Two batches in flight per worker keep it busy while results travel back. */
+/** Batches in flight per worker: enough to keep it busy while results travel back (a batch of
+ * small files takes a few milliseconds). */
 const IN_FLIGHT_PER_WORKER = 4;
 /** Above this many bytes queued or in workers, the producer is asked to pause. */
 const MAX_QUEUED_BYTES = 64 << 20;
@@ -194,9 +195,7 @@ export class ChunkPool {
     }
     if (this.slots.length === 0 && !this.deferred) {
       this.inThreadBytes += text.length;
-      return done(
-        open ? scanContent(this.rules.compiled, text, chunk.origin, chunk.placement, this.options) : scanAdmitted(this.rules.compiled, text, chunk.origin, chunk.placement, chunk.bytes.length),
-      );
+      return done(open ? scanContent(this.rules.compiled, text, chunk.origin, chunk.placement, this.options) : scanAdmitted(this.rules.compiled, text, chunk.origin, chunk.placement, chunk.bytes.length));
     }
     this.add({ origin: chunk.origin, placement: chunk.placement, size: chunk.bytes.length, ...(open ? { open: true as const } : {}) }, text, done);
   }
