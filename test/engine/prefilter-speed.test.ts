@@ -55,7 +55,7 @@ describe('keyword prefilter (WebAssembly search and JavaScript loop)', () => {
 
   it('reuses its memory across inputs of different sizes', () => {
     const pf = compilePrefilter(KEYWORDS);
-    // JavaScript loop first, then the WebAssembly automaton once 1 MiB has been scanned.
+    // JavaScript loop first, then the WebAssembly search once 1 MiB has been scanned.
     for (const n of [100_000, 300, 1_000_000, 5_000, 200, 2_000_000, 40_000]) {
       const text = randomText(n);
       const hits: string[] = [];
