@@ -28,11 +28,11 @@ function expectSameHits(actual: string[], expected: string[]): void {
 // Overlapping keywords, shared prefixes and suffixes: the failure links matter.
 const KEYWORDS = ['ghp_', 'gh', 'hp_x', 'abcab', 'bca', 'a', 'xoxb-', 'oxb', 'sk_live_', 'live', '-----begin'];
 let seed = 7;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const ALPHABET = 'aAbBcCgGhHpPxXoOkKsSlLiIvVeE_-- \n';
 const randomText = (n: number) => Array.from({ length: n }, () => ALPHABET[Math.floor(rand() * ALPHABET.length)]).join('');
 
-describe('keyword prefilter (WebAssembly automaton and JavaScript loop)', () => {
+describe('keyword prefilter (WebAssembly search and JavaScript loop)', () => {
   it('finds exactly the case-insensitive occurrences in large input (WebAssembly path, built after 1 MiB)', () => {
     const text = randomText(1_500_000);
     const hits = prefilterHits(KEYWORDS, text);
@@ -55,7 +55,7 @@ describe('keyword prefilter (WebAssembly automaton and JavaScript loop)', () => 
 
   it('reuses its memory across inputs of different sizes', () => {
     const pf = compilePrefilter(KEYWORDS);
-    // JavaScript loop first, then the WebAssembly automaton once 1 MiB has been scanned.
+    // JavaScript loop first, then the WebAssembly search once 1 MiB has been scanned.
     for (const n of [100_000, 300, 1_000_000, 5_000, 200, 2_000_000, 40_000]) {
       const text = randomText(n);
       const hits: string[] = [];

@@ -170,7 +170,7 @@ export function compileRules(defs: readonly RuleDefinition[]): CompiledRules {
     seen.add(def.id);
     return compileRule(def, i);
   });
-  // Keywords are matched case-insensitively, so share one automaton entry per folded keyword.
+  // Keywords are matched case-insensitively, so share one prefilter entry per folded keyword.
   const keywordIndex = new Map<string, number>();
   const keywords: string[] = [];
   const keywordRules: number[][] = [];

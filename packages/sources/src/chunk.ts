@@ -30,6 +30,8 @@ export interface FileRef {
   abs: string;
   /** Hex of the path's bytes when the name is not valid UTF-8 (`abs` then shows it escaped). */
   raw?: string;
+  /** The listing saw a regular file (not a pipe, device or folder): it is read without an fstat. */
+  regular?: true;
 }
 
 /** Bytes already in memory (a git blob, a commit message, an editor buffer, an archive member). */

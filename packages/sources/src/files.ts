@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding } from '@tokenward/engine';
 import { isOwnState, UsageError, writtenReports } from '@tokenward/project';
-import { Tally, type SourceResult } from './chunk.js';
+import { Tally, type FileRef, type SourceResult } from './chunk.js';
 import { runGit } from './git.js';
 import { submodulePaths } from './submodules.js';
 import type { ChunkPool } from './pool.js';
@@ -17,6 +17,9 @@ export interface ListedFile {
   /** Hex of the path's bytes when its name is not valid UTF-8 (`abs` then shows it escaped,
    * `\xNN`): a string cannot name such a file, so it is opened by these bytes. */
   raw?: string;
+  /** The listing saw a regular file (a folder walk, a named file): it is read without an fstat.
+   * Not known for git's listing, which names symlinks too. */
+  regular?: true;
 }
 
 /** A file name as bytes: printable when valid UTF-8, else each invalid byte as `\xNN`. */
@@ -107,40 +110,39 @@ function withSubmodules(top: string, dir: string, listed: string[], env: NodeJS.
   return out;
 }
 
-/** fast-glob walk that records unreadable folders instead of dropping them silently. */
-async function globWalk(dir: string, problems: WalkProblem[]): Promise<string[]> {
-  const readdirSync = ((path: string, options?: unknown) => {
+/**
+ * Every regular file below `dir` (dot-files too; symlinks are not followed and not listed; `.git`
+ * is left out), by one readdir per folder. A folder that cannot be read is recorded, not dropped
+ * silently. Hand-written: a glob library's pattern matching and entry objects cost more than the
+ * readdir calls themselves on a 21k-file node_modules, and its modules cost tens of milliseconds
+ * of start-up.
+ */
+function walkFolder(dir: string, problems: WalkProblem[]): string[] {
+  const files: string[] = [];
+  const folders = [dir];
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    let entries: fs.Dirent[];
     try {
-      return fs.readdirSync(path, options as fs.ObjectEncodingOptions & { withFileTypes: true });
+      entries = fs.readdirSync(folder, { withFileTypes: true });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code !== 'ENOENT') problems.push({ path, message: err.code ?? err.message });
-      throw err;
+      if (err.code !== 'ENOENT') problems.push({ path: folder, message: err.code ?? err.message });
+      continue;
     }
-  }) as unknown as typeof fs.readdirSync;
-  // Loaded on first use: git repositories (and pre-commit runs) never need it, and its ~100
-  // module files cost tens of milliseconds of start-up.
-  const { default: fg } = await import('fast-glob');
-  // The synchronous walk is two to three times faster than the asynchronous one, and the scan
-  // cannot start before the list is complete anyway.
-  const relativePaths = fg.sync('**', {
-    cwd: dir,
-    dot: true,
-    onlyFiles: true,
-    followSymbolicLinks: false,
-    suppressErrors: true,
-    ignore: ['**/.git/**'],
-    fs: { ...fs, readdirSync },
-  });
-  // fast-glob's `absolute` resolves every entry; a prefix is all it takes.
-  const prefix = dir.endsWith(sep) ? dir : dir + sep;
-  return sep === '/' ? relativePaths.map((r) => prefix + r) : relativePaths.map((r) => prefix + r.split('/').join(sep));
+    const prefix = folder.endsWith(sep) ? folder : folder + sep;
+    for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      if (entry.isFile()) files.push(prefix + entry.name);
+      else if (entry.isDirectory()) folders.push(prefix + entry.name);
+    }
+  }
+  return files;
 }
 
 /**
  * Expands the scan paths into files, the same way for every consumer (the CLI, the editor's
  * workspace scan): inside a git repository what git tracks or would track, elsewhere every file
- * (fast-glob), never Tokenward's own state. A path that does not exist is a usage error.
+ * (walkFolder), never Tokenward's own state. A path that does not exist is a usage error.
  */
 export async function listFiles(paths: readonly string[], options: WalkOptions = {}): Promise<{ files: ListedFile[]; problems: WalkProblem[] }> {
   const cwd = options.cwd ?? process.cwd();
@@ -149,12 +151,15 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
   const files: ListedFile[] = [];
   const reports = writtenReports(cwd);
   for (const e of options.exclude ?? []) reports.add(e);
-  const add = (abs: string) => {
+  const add = (abs: string, regular: boolean) => {
     if (seen.has(abs)) return;
     seen.add(abs);
     if (isOwnState(abs, cwd, reports)) return;
+    const file: ListedFile = { abs, display: toDisplay(abs, cwd) };
     const raw = rawNames.get(abs);
-    files.push(raw ? { abs, display: toDisplay(abs, cwd), raw } : { abs, display: toDisplay(abs, cwd) });
+    if (raw) file.raw = raw;
+    if (regular) file.regular = true;
+    files.push(file);
   };
   for (const p of paths) {
     const abs = isAbsolute(p) ? p : resolve(cwd, p);
@@ -169,13 +174,14 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
       continue;
     }
     if (!st.isDirectory()) {
-      add(abs);
+      add(abs, st.isFile());
       continue;
     }
     const listed = options.noIgnore ? undefined : gitListing(abs, options.env, options.submodules ?? true);
-    const all = listed ?? (await globWalk(abs, problems));
+    // The walk lists regular files only; git's listing may name a symlink.
+    const all = listed ?? walkFolder(abs, problems);
     all.sort();
-    for (const f of all) add(f);
+    for (const f of all) add(f, !listed);
   }
   return { files, problems };
 }
@@ -192,7 +198,9 @@ export class FilesSource implements Source {
     const tally = new Tally(options.onProgress);
     pool.plan({ chunks: this.files.length });
     for (const f of this.files) {
-      const file = f.raw ? { abs: f.abs, raw: f.raw } : { abs: f.abs };
+      const file: FileRef = { abs: f.abs };
+      if (f.raw) file.raw = f.raw;
+      if (f.regular) file.regular = true;
       pool.scan({ origin: { path: f.display, kind: 'file' }, file }, (outcome) => tally.add(f.display, outcome));
     }
     await pool.drain();

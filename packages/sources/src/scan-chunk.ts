@@ -21,6 +21,8 @@ export { looksBinary } from './sniff.js';
  * and findings keep strings, never views of the bytes.
  */
 let sharedReadBuffer: Buffer | undefined;
+/** A large file's first piece: enough to sniff (SNIFF bytes) what it is. */
+const FIRST_PIECE = 64 * 1024;
 function readBuffer(size: number): Buffer {
   if (!sharedReadBuffer || sharedReadBuffer.length < size) {
     let cap = 1 << 20;
@@ -110,61 +112,75 @@ function scanInMemory(compiled: CompiledRules, chunk: BytesChunk, options: ScanC
   return admitted.kind === 'open' ? scanContent(compiled, admitted.bytes, chunk.origin, chunk.placement, options) : admitted;
 }
 
+const failure = (e: unknown): ChunkOutcome => {
+  const err = e as NodeJS.ErrnoException;
+  return { kind: 'unreadable', message: err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : err.message };
+};
+
 /** Reads and scans one file: whole up to WHOLE_FILE_LIMIT, streamed with overlap beyond. */
 function scanFile(compiled: CompiledRules, chunk: FileChunk, options: ScanChunkOptions): ChunkOutcome {
-  const { origin, file } = chunk;
+  const { file } = chunk;
   let fd: number;
-  let size: number;
   try {
-    // Open first and ask the descriptor (one path lookup, not two). O_NONBLOCK: opening a FIFO
-    // must not wait for a writer; fstat then tells it is not a regular file.
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then tells it is not a regular file.
     fd = openSync(file.raw ? Buffer.from(file.raw, 'hex') : file.abs, constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    const skip = !st.isFile() ? 'not a regular file' : options.maxFileSize !== undefined && st.size > options.maxFileSize ? TOO_LARGE : undefined;
-    if (skip) {
-      closeSync(fd);
-      return { kind: 'skipped', bytes: st.isFile() ? st.size : 0, reason: skip };
-    }
-    size = st.size;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') return { kind: 'skipped', bytes: 0, reason: 'vanished during the scan' };
-    return { kind: 'unreadable', message: err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : err.message };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'skipped', bytes: 0, reason: 'vanished during the scan' };
+    return failure(e);
   }
   try {
-    if (size <= WHOLE_FILE_LIMIT) {
-      const buf = readBuffer(size);
-      let got = 0;
-      while (got < size) {
-        const n = readSync(fd, buf, got, size - got, got);
-        if (n === 0) break;
-        got += n;
-      }
-      const bytes = buf.subarray(0, got);
-      // Text, the common case, goes straight to the engine.
-      if (!looksBinary(bytes) && !mayBeDerKey(bytes)) return { kind: 'scanned', bytes: got, findings: scanBytes(compiled, bytes, origin, chunk.placement) };
-      return scanContent(compiled, bytes, origin, chunk.placement, options);
-    }
-    // Large file: read in pieces. Text is streamed with overlap (nothing at a cut is lost), UTF-16
-    // transcoded as it comes, a gzip or tar stream opened as it comes, a zip read where needed.
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
-    const first = buf.subarray(0, readSync(fd, buf, 0, READ_CHUNK, 0));
-    const scan = new ContentScan(compiled, origin, contentOptions(options));
-    if (archiveKind(first) === 'zip') return outcomeOf(scan, scan.scanZipFile(new FileAccess(fd, size)), size);
-    const sink = scan.scanPieces(size);
-    sink.push(first);
-    for (let pos = first.length; sink.wanted; ) {
-      const n = readSync(fd, buf, 0, READ_CHUNK, pos);
-      if (n === 0) break;
-      sink.push(buf.subarray(0, n));
-      pos += n;
-    }
-    sink.end();
-    return outcomeOf(scan, sink.kind, size);
+    return scanOpenFile(compiled, chunk, fd, options);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return { kind: 'unreadable', message: err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : err.message };
+    return failure(e);
   } finally {
     closeSync(fd);
   }
+}
+
+function scanOpenFile(compiled: CompiledRules, chunk: FileChunk, fd: number, options: ScanChunkOptions): ChunkOutcome {
+  const { origin, file } = chunk;
+  if (file.regular) {
+    // Most files fit the read buffer: a read of a regular file that does not fill it reached the
+    // end, so one read (no fstat) is all it takes. A larger file is asked for its size below.
+    const buf = readBuffer(0);
+    const got = readSync(fd, buf, 0, buf.length, 0);
+    if (got < buf.length && (options.maxFileSize === undefined || got <= options.maxFileSize)) return scanWholeFile(compiled, buf.subarray(0, got), chunk, options);
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) return { kind: 'skipped', bytes: 0, reason: 'not a regular file' };
+  if (options.maxFileSize !== undefined && st.size > options.maxFileSize) return { kind: 'skipped', bytes: st.size, reason: TOO_LARGE };
+  const size = st.size;
+  if (size <= WHOLE_FILE_LIMIT) {
+    const buf = readBuffer(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return scanWholeFile(compiled, buf.subarray(0, got), chunk, options);
+  }
+  // Large file: read in pieces. Text is streamed with overlap (nothing at a cut is lost), UTF-16
+  // transcoded as it comes, a gzip or tar stream opened as it comes, a zip read where needed. The
+  // first piece only has to tell which: binary that is none of these costs one small read.
+  const buf = readBuffer(READ_CHUNK);
+  const first = buf.subarray(0, readSync(fd, buf, 0, FIRST_PIECE, 0));
+  const scan = new ContentScan(compiled, origin, contentOptions(options));
+  if (archiveKind(first) === 'zip') return outcomeOf(scan, scan.scanZipFile(new FileAccess(fd, size)), size);
+  const sink = scan.scanPieces(size);
+  sink.push(first);
+  for (let pos = first.length; sink.wanted;) {
+    const n = readSync(fd, buf, 0, READ_CHUNK, pos);
+    if (n === 0) break;
+    sink.push(buf.subarray(0, n));
+    pos += n;
+  }
+  sink.end();
+  return outcomeOf(scan, sink.kind, size);
+}
+
+/** A whole file's bytes: text, the common case, goes straight to the engine. */
+function scanWholeFile(compiled: CompiledRules, bytes: Buffer, chunk: FileChunk, options: ScanChunkOptions): ChunkOutcome {
+  if (!looksBinary(bytes) && !mayBeDerKey(bytes)) return { kind: 'scanned', bytes: bytes.length, findings: scanBytes(compiled, bytes, chunk.origin, chunk.placement) };
+  return scanContent(compiled, bytes, chunk.origin, chunk.placement, options);
 }

@@ -113,10 +113,10 @@ ${profileTable(prof)}
   return { markdown, targets, tw };
 }
 
-/** The gap explained from the profile of the same build: its largest phases and the automaton's speed. */
+/** The gap explained from the profile of the same build: its largest phases and the keyword search's speed. */
 function folderGap(prof, bytes) {
   const top = prof.phases.filter((p) => p.name !== 'other').slice(0, 3).map((p) => `${p.name} ${((100 * p.ms) / prof.totalMs).toFixed(0)} %`);
   const pre = prof.phases.find((p) => p.name === 'keyword prefilter');
-  const speed = pre && pre.ms > 0 ? `; the keyword automaton (a byte-at-a-time DFA in WebAssembly) runs at ~${((bytes / 1e6) / (pre.ms / 1000)).toFixed(0)} MB/s per core, where ripgrep's literal search is SIMD in native code` : '';
+  const speed = pre && pre.ms > 0 ? `; the keyword search (a 4-byte filter and a trie walk in WebAssembly) runs at ~${((bytes / 1e6) / (pre.ms / 1000)).toFixed(0)} MB/s per core, where ripgrep's literal search is SIMD in native code` : '';
   return `largest CPU phases: ${top.join(', ')}${speed}`;
 }
