@@ -110,39 +110,42 @@ function withSubmodules(top: string, dir: string, listed: string[], env: NodeJS.
   return out;
 }
 
-/**
- * Every regular file below `dir` (dot-files too; symlinks are not followed and not listed; `.git`
- * is left out), by one readdir per folder. A folder that cannot be read is recorded, not dropped
- * silently. Hand-written: a glob library's pattern matching and entry objects cost more than the
- * readdir calls themselves on a 21k-file node_modules, and its modules cost tens of milliseconds
- * of start-up.
- */
-function walkFolder(dir: string, problems: WalkProblem[]): string[] {
-  const files: string[] = [];
-  const folders = [dir];
-  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
-    let entries: fs.Dirent[];
+/** fast-glob walk that records unreadable folders instead of dropping them silently. It lists
+ * regular files only (`onlyFiles` without following links: no links, pipes or sockets). */
+async function globWalk(dir: string, problems: WalkProblem[]): Promise<string[]> {
+  const readdirSync = ((path: string, options?: unknown) => {
     try {
-      entries = fs.readdirSync(folder, { withFileTypes: true });
+      return fs.readdirSync(path, options as fs.ObjectEncodingOptions & { withFileTypes: true });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code !== 'ENOENT') problems.push({ path: folder, message: err.code ?? err.message });
-      continue;
+      if (err.code !== 'ENOENT') problems.push({ path, message: err.code ?? err.message });
+      throw err;
     }
-    const prefix = folder.endsWith(sep) ? folder : folder + sep;
-    for (const entry of entries) {
-      if (entry.name === '.git') continue;
-      if (entry.isFile()) files.push(prefix + entry.name);
-      else if (entry.isDirectory()) folders.push(prefix + entry.name);
-    }
-  }
-  return files;
+  }) as unknown as typeof fs.readdirSync;
+  // Loaded on first use: git repositories (and pre-commit runs) never need it, and its ~100
+  // module files cost tens of milliseconds of start-up.
+  const { default: fg } = await import('fast-glob');
+  // The synchronous walk is two to three times faster than the asynchronous one, and the scan
+  // cannot start before the list is complete anyway.
+  const relativePaths = fg.sync('**', {
+    cwd: dir,
+    dot: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+    // A .git folder, and the .git file of a linked worktree or submodule.
+    ignore: ['**/.git/**', '**/.git'],
+    fs: { ...fs, readdirSync },
+  });
+  // fast-glob's `absolute` resolves every entry; a prefix is all it takes.
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  return sep === '/' ? relativePaths.map((r) => prefix + r) : relativePaths.map((r) => prefix + r.split('/').join(sep));
 }
 
 /**
  * Expands the scan paths into files, the same way for every consumer (the CLI, the editor's
  * workspace scan): inside a git repository what git tracks or would track, elsewhere every file
- * (walkFolder), never Tokenward's own state. A path that does not exist is a usage error.
+ * (fast-glob), never Tokenward's own state. A path that does not exist is a usage error.
  */
 export async function listFiles(paths: readonly string[], options: WalkOptions = {}): Promise<{ files: ListedFile[]; problems: WalkProblem[] }> {
   const cwd = options.cwd ?? process.cwd();
@@ -178,8 +181,8 @@ export async function listFiles(paths: readonly string[], options: WalkOptions =
       continue;
     }
     const listed = options.noIgnore ? undefined : gitListing(abs, options.env, options.submodules ?? true);
-    // The walk lists regular files only; git's listing may name a symlink.
-    const all = listed ?? walkFolder(abs, problems);
+    // The walk lists regular files only (symlinks are not followed); git's listing may name a symlink.
+    const all = listed ?? (await globWalk(abs, problems));
     all.sort();
     for (const f of all) add(f, !listed);
   }
