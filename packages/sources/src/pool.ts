@@ -30,10 +30,10 @@ export interface PoolPlan {
 
 /**
  * Files each scanning thread should have before another one is started. A worker's start-up
- * (modules, rules, and the TypeScript parser and BPE vocabulary once a file needs them) costs
- * ~0.7 s CPU, as much as scanning thousands of files. Measured on 2 cores: prettier (9.3k files)
- * took 1.9 s wall, 2.3 s CPU in one thread against 2.1 s, 3.0 s with a worker; this project's
- * node_modules (21k files) took the same wall time either way, 0.7 s more CPU with the worker.
+ * (modules, rules, and the JavaScript parsers and BPE vocabulary once a file needs them) costs as
+ * much as scanning thousands of files. Measured on 2 cores: prettier (9.3k files) took 1.09 s
+ * wall, 1.37 s CPU in one thread against 1.23 s, 1.77 s with a worker; this project's
+ * node_modules (21k files) took the same wall time either way, more CPU with the worker.
  */
 const WORKER_MIN_CHUNKS = 10_000;
 /** A streaming source's workers start once this much has been scanned in this thread: small
@@ -60,8 +60,8 @@ export function defaultThreads(chunks: number): number {
 
 /**
  * Workers for a streaming source: one core is left to the producer (git log and cat-file for a
- * history). Each scanning thread also loads its own parsers (~100 MB: the TypeScript parser, the
- * BPE vocabulary). Measured on 2 cores, prettier's 11.8k-commit history: this thread alone took
+ * history). Each scanning thread also loads its own parsers and BPE vocabulary when a file needs
+ * them (TypeScript's parser only for TypeScript files). Measured on 2 cores, prettier's 11.8k-commit history: this thread alone took
  * 17–21 s wall, 20 s CPU, 219 MB; two workers beside it 24–25 s wall, 29 s CPU, 435 MB.
  */
 export function defaultStreamingWorkers(): number {
