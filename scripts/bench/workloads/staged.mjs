@@ -57,7 +57,7 @@ export async function stagedWorkload(ctx) {
   target.measured = tw.medianMs ? fmtMs(tw.medianMs) : undefined;
   target.met = tw.medianMs ? tw.medianMs <= 150 : undefined;
   if (target.met === false && node.medianMs) {
-    target.why = `an empty Node process alone takes ${fmtMs(node.medianMs)}; the rest is loading the bundled CLI, reading the rules cache and compiling the rules, and three git processes`;
+    target.why = `an empty Node process alone takes ${fmtMs(node.medianMs)}; the rest is loading the bundled CLI, reading the rules cache and compiling the rules, and two git processes (the staged list, the object reader)`;
   }
   const markdown = `## Pre-commit staged scan
 
