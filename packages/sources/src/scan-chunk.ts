@@ -140,10 +140,12 @@ function scanFile(compiled: CompiledRules, chunk: FileChunk, options: ScanChunkO
 function scanOpenFile(compiled: CompiledRules, chunk: FileChunk, fd: number, options: ScanChunkOptions): ChunkOutcome {
   const { origin, file } = chunk;
   if (file.regular) {
-    // Most files fit the read buffer: a read of a regular file that does not fill it reached the
-    // end, so one read (no fstat) is all it takes. A larger file is asked for its size below.
+    // Most files fit the read buffer: read until the end (no fstat); a file that fills the buffer
+    // is asked for its size below. Reading until a read returns 0, not stopping at the first short
+    // read: a network or FUSE file system may return less before the end.
     const buf = readBuffer(0);
-    const got = readSync(fd, buf, 0, buf.length, 0);
+    let got = 0;
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, got);
     if (got < buf.length && (options.maxFileSize === undefined || got <= options.maxFileSize)) return scanWholeFile(compiled, buf.subarray(0, got), chunk, options);
   }
   const st = fstatSync(fd);
